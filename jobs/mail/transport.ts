@@ -1,0 +1,17 @@
+import nodemailer from 'nodemailer';
+import { env } from '../../server/env.ts';
+
+export type OutgoingMail = { to: string; subject: string; text: string; html: string };
+
+/** Sends over SMTP_URL. The transport pools connections; one per worker process. */
+let transport: nodemailer.Transporter | null = null;
+
+export async function sendMail(mail: OutgoingMail): Promise<void> {
+  transport ??= nodemailer.createTransport(env.smtpUrl, { from: env.mailFrom });
+  await transport.sendMail({ from: env.mailFrom, ...mail });
+}
+
+export function closeMail(): void {
+  transport?.close();
+  transport = null;
+}

@@ -1,0 +1,67 @@
+import { Elysia, type ValidationError } from 'elysia';
+import { DomainError, errorBody, type FieldErrors } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { requestInfo } from './context.ts';
+
+function fieldPath(path: string): string {
+  // TypeBox paths look like /hourlyRate/amount or /items/0/name; the contract wants dotted paths.
+  return path.replace(/^\//, '').split('/').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~')).join('.') || '_';
+}
+
+function describe(error: { message: string; schema?: { error?: unknown } }): string {
+  if (error.message === 'Expected required property') return 'is required';
+  const custom = error.schema?.error;
+  if (typeof custom === 'string') return custom;
+  return error.message.charAt(0).toLowerCase() + error.message.slice(1);
+}
+
+export function validationFields(error: ValidationError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.all) {
+    if (!('path' in issue)) continue;
+    const key = fieldPath(issue.path);
+    fields[key] ??= describe(issue as { message: string; schema?: { error?: unknown } });
+  }
+  if (Object.keys(fields).length === 0) fields._ = 'is invalid';
+  return fields;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+/**
+ * Every failure leaves in the contract's error format. Elysia's own errors (validation, parse, not found)
+ * are translated here, once; unexpected errors are logged with the request id and answered without internals.
+ */
+export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, request, set }) => {
+  const requestId = requestInfo(request).requestId;
+  const baseHeaders = { 'x-request-id': requestId };
+
+  if (error instanceof DomainError) {
+    return json(error.status, errorBody(error.code, error.message, error.fields), { ...baseHeaders, ...error.headers });
+  }
+  switch (code) {
+    case 'VALIDATION': {
+      const fields = validationFields(error);
+      if (error.type === 'body') return json(422, errorBody('validation_failed', 'The request body is invalid', fields), baseHeaders);
+      if (error.type === 'response') break;
+      return json(400, errorBody('invalid_parameters', `The request ${error.type} is invalid`, fields), baseHeaders);
+    }
+    case 'PARSE':
+      return json(400, errorBody('invalid_json', 'The request body could not be parsed'), baseHeaders);
+    case 'NOT_FOUND':
+      return json(404, errorBody('not_found', 'No such route'), baseHeaders);
+    case 'INVALID_FILE_TYPE':
+      return json(415, errorBody('unsupported_media_type', 'This file type is not accepted'), baseHeaders);
+  }
+  const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+  if (status === 413) return json(413, errorBody('payload_too_large', 'The request body is too large'), baseHeaders);
+  if (status === 415) return json(415, errorBody('unsupported_media_type', 'Unsupported content type'), baseHeaders);
+  logger.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : error, code }, 'unhandled error');
+  set.status = 500;
+  return json(500, errorBody('internal_error', `Something went wrong on our side. Reference: ${requestId}`), baseHeaders);
+});

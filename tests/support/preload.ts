@@ -1,0 +1,30 @@
+/**
+ * Runs before any test file (bunfig.toml). Sets the test environment before server modules read it:
+ * a test database (created and migrated when `bun test` is run directly rather than through `bun run test`),
+ * Redis database 15 (FLUSHDB once per run, never FLUSHALL), and an SMTP mailbox inside this process.
+ */
+import { createClient } from 'redis';
+import { startMailbox, type Mailbox } from './mailbox.ts';
+
+process.env.NODE_ENV = 'test';
+process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/lyceum_test';
+process.env.REDIS_URL ??= 'redis://127.0.0.1:6379/15';
+process.env.SECRET_KEY ??= 'test-secret-key-that-is-long-enough-0123456789';
+process.env.TRUSTED_PROXIES ??= '127.0.0.1';
+process.env.LOG_LEVEL ??= 'silent';
+process.env.APP_URL ??= 'http://localhost:3000';
+process.env.UPLOAD_DIR ??= `/tmp/lyceum-test-uploads-${process.pid}`;
+
+const mailbox: Mailbox = await startMailbox();
+process.env.SMTP_URL = mailbox.url;
+(globalThis as { __mailbox?: Mailbox }).__mailbox = mailbox;
+
+if (process.env.LYCEUM_TEST_DB_READY !== '1') {
+  const { migrateDatabase } = await import('../../db/migrate.ts');
+  await migrateDatabase(process.env.DATABASE_URL);
+}
+
+const redis = createClient({ url: process.env.REDIS_URL });
+await redis.connect();
+await redis.flushDb();
+await redis.close();
