@@ -6,6 +6,7 @@ import { env } from './env.ts';
 import { DomainError, errorBody } from './errors.ts';
 import { accountRoutes } from './modules/accounts/index.ts';
 import { healthRoutes } from './modules/health.ts';
+import { notificationRoutes } from './modules/notifications/index.ts';
 import { requestContext, requestInfo } from './plugins/context.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -19,15 +20,20 @@ export function buildApp() {
     .use(requestContext)
     .use(errorHandler)
     .onRequest(({ request }) => {
+      const contentType = request.headers.get('content-type')?.toLowerCase() ?? null;
+      const multipart = contentType?.startsWith('multipart/form-data') ?? false;
       const length = Number(request.headers.get('content-length') ?? 0);
-      const multipart = request.headers.get('content-type')?.startsWith('multipart/form-data') ?? false;
       if (length > (multipart ? env.maxBodyBytes : JSON_BODY_LIMIT)) {
         throw new DomainError('payload_too_large', 'The request body is too large');
+      }
+      // The API speaks JSON (and multipart for uploads). Refusing other types also stops cross-site form posts.
+      if (contentType && request.method !== 'GET' && request.method !== 'HEAD' && !multipart && !/^application\/(.+\+)?json\b/.test(contentType) && new URL(request.url).pathname.startsWith('/api/')) {
+        throw new DomainError('unsupported_media_type', 'Send JSON (Content-Type: application/json)');
       }
     })
     .use(openapiPlugin)
     .use(healthRoutes)
-    .group('/api/v1', (api) => api.use(accountRoutes))
+    .group('/api/v1', (api) => api.use(accountRoutes).use(notificationRoutes))
     .all(
       '/*',
       async ({ request }) => {

@@ -2,7 +2,8 @@ import { createClient } from 'redis';
 import { env } from './env.ts';
 import { logger } from './logger.ts';
 
-export type RedisClient = ReturnType<typeof createClient>;
+export type RedisClient = ReturnType<typeof createRedisClient>;
+const createRedisClient = (url: string) => createClient({ url });
 
 /**
  * A node-redis client that keeps reconnecting forever. With `failFast` commands issued while disconnected

@@ -28,7 +28,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** Declares the error responses of a route (documentation; the errors plugin renders them). */
 export function errors(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(
-    statuses.map((status) => [status, t.Ref('Error', { description: ERROR_DESCRIPTIONS[status] ?? 'Error' }) as TSchema]),
+    statuses.map((status) => [status, t.Ref('#/components/schemas/Error', { description: ERROR_DESCRIPTIONS[status] ?? 'Error' }) as TSchema]),
   );
 }
 
@@ -36,6 +36,6 @@ export const NoContent = t.Void({ description: 'No content' });
 export const Accepted = t.Void({ description: 'Accepted' });
 
 /** OpenAPI security requirement for authenticated routes (Bearer token or the session cookie). */
-export const AUTHENTICATED = [{ bearer: [] }, { cookie: [] }];
+export const AUTHENTICATED: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];
 /** OpenAPI security requirement for public routes. */
 export const PUBLIC: never[] = [];

@@ -1,10 +1,10 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { env } from '../../server/env.ts';
 
 export type OutgoingMail = { to: string; subject: string; text: string; html: string };
 
 /** Sends over SMTP_URL. The transport pools connections; one per worker process. */
-let transport: nodemailer.Transporter | null = null;
+let transport: Transporter | null = null;
 
 export async function sendMail(mail: OutgoingMail): Promise<void> {
   transport ??= nodemailer.createTransport(env.smtpUrl, { from: env.mailFrom });

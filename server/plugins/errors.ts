@@ -8,19 +8,20 @@ function fieldPath(path: string): string {
   return path.replace(/^\//, '').split('/').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~')).join('.') || '_';
 }
 
-function describe(error: { message: string; schema?: { error?: unknown } }): string {
+/** Schemas may carry a friendly message in `x-error` (an OpenAPI extension keyword, so the document stays valid). */
+function describe(error: { message: string; schema?: Record<string, unknown> }): string {
   if (error.message === 'Expected required property') return 'is required';
-  const custom = error.schema?.error;
+  const custom = error.schema?.['x-error'];
   if (typeof custom === 'string') return custom;
   return error.message.charAt(0).toLowerCase() + error.message.slice(1);
 }
 
-export function validationFields(error: ValidationError): FieldErrors {
+export function validationFields(error: Readonly<ValidationError>): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.all) {
     if (!('path' in issue)) continue;
     const key = fieldPath(issue.path);
-    fields[key] ??= describe(issue as { message: string; schema?: { error?: unknown } });
+    fields[key] ??= describe(issue as { message: string; schema?: Record<string, unknown> });
   }
   if (Object.keys(fields).length === 0) fields._ = 'is invalid';
   return fields;

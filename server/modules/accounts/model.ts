@@ -4,13 +4,13 @@ export const Email = t.String({
   minLength: 3,
   maxLength: 254,
   pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
-  error: 'must be a valid email address',
+  'x-error': 'must be a valid email address',
   examples: ['ada@example.com'],
 });
-export const Password = t.String({ minLength: 1, maxLength: 256, error: 'must be a string of at most 256 characters' });
-export const Name = t.String({ minLength: 1, maxLength: 100, error: 'must be 1 to 100 characters' });
+export const Password = t.String({ minLength: 1, maxLength: 256, 'x-error': 'must be a string of at most 256 characters' });
+export const Name = t.String({ minLength: 1, maxLength: 100, 'x-error': 'must be 1 to 100 characters' });
 export const Timezone = t.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin', examples: ['Europe/Berlin'] });
-export const Token = t.String({ minLength: 1, maxLength: 512, error: 'is required' });
+export const Token = t.String({ minLength: 1, maxLength: 512, 'x-error': 'is required' });
 
 export const User = t.Object(
   {
@@ -33,7 +33,7 @@ export const RegisterBody = t.Object({
   email: Email,
   password: Password,
   name: Name,
-  role: t.Union([t.Literal('student'), t.Literal('tutor')], { error: 'must be "student" or "tutor"' }),
+  role: t.Union([t.Literal('student'), t.Literal('tutor')], { 'x-error': 'must be "student" or "tutor"' }),
   timezone: t.Optional(Timezone),
 });
 
