@@ -3,7 +3,7 @@ import { settle, type OwedJobData } from '../server/modules/outbox/service.ts';
 import { logger } from '../server/logger.ts';
 import { renderEmail } from './mail/templates.ts';
 import { sendMail } from './mail/transport.ts';
-import { QUEUES, bullConnection } from './queues.ts';
+import { QUEUES, bullOptions } from './queues.ts';
 
 export async function handleEmail(data: OwedJobData<'email'>): Promise<'done' | 'skipped'> {
   return settle(data.outboxId, async () => {
@@ -15,7 +15,7 @@ export async function handleEmail(data: OwedJobData<'email'>): Promise<'done' | 
 
 export async function startEmailWorker(): Promise<Worker> {
   const worker = new Worker<OwedJobData<'email'>>(QUEUES.email, (job) => handleEmail(job.data), {
-    connection: await bullConnection(),
+    ...(await bullOptions()),
     concurrency: 8,
   });
   worker.on('failed', (job, error) => {

@@ -9,6 +9,8 @@ import { exitWithParent } from '../server/lib/process.ts';
 import { logger } from '../server/logger.ts';
 import { sweep } from '../server/modules/outbox/service.ts';
 import { closeRedis, connectRedis } from '../server/redis.ts';
+import { startBookingWorker } from './bookings.ts';
+import { startChatNotifyWorker } from './chatNotify.ts';
 import { startEmailWorker } from './email.ts';
 import { closeMail } from './mail/transport.ts';
 import { closeQueues } from './queues.ts';
@@ -17,7 +19,8 @@ const SWEEP_INTERVAL_MS = 15_000;
 
 export async function startWorkers(): Promise<{ stop(): Promise<void> }> {
   await connectRedis();
-  const workers: Worker[] = [await startEmailWorker()];
+  const chatNotify = await startChatNotifyWorker();
+  const workers: Worker[] = [await startEmailWorker(), await startBookingWorker(), chatNotify.worker];
   let sweeping = false;
   const runSweep = async () => {
     if (sweeping) return;
@@ -36,6 +39,7 @@ export async function startWorkers(): Promise<{ stop(): Promise<void> }> {
     /** Stops consuming (running jobs finish); shared connections stay open for the caller to close. */
     async stop() {
       clearInterval(timer);
+      chatNotify.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       closeMail();
     },

@@ -39,6 +39,19 @@ const children = [
 ];
 
 let stopping = false;
+// `bun run start` runs this file as a child of the `bun run` process, and a SIGKILL of that parent is not
+// forwarded: watch it, and stop everything when it is gone.
+if (process.env.npm_lifecycle_event === 'start') {
+  const parent = process.ppid;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+      if (process.ppid === parent) return;
+    } catch {}
+    stopAll('SIGTERM');
+  }, 500).unref();
+}
+
 function stopAll(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;

@@ -1,6 +1,6 @@
 /**
  * `bun run test`: the whole suite against real Postgres and Redis.
- * 1. a fresh database (lyceum_test_<pid>) and Redis database 15 (FLUSHDB, never FLUSHALL);
+ * 1. a fresh database (lyceum_test_<pid>), Redis database 15 with BullMQ queues prefixed for this run;
  * 2. `bun test` for server, jobs and realtime tests;
  * 3. the web build, then the browser tests (tests/e2e/*.e2e.ts) against real server and worker processes;
  * 4. one closing line `N passed, M failed`; exit 1 when anything failed or nothing ran.
@@ -26,6 +26,7 @@ const testEnv: Record<string, string> = {
   SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
   TRUSTED_PROXIES: '127.0.0.1',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  QUEUE_PREFIX: `lyceum-test-${process.pid}`,
   LYCEUM_TEST_DB_READY: '0',
 };
 
@@ -34,7 +35,7 @@ type Totals = { passed: number; failed: number };
 /** Runs `bun test`, streaming its output, and reads its closing counts (bun prints them on stderr). */
 async function bunTest(files: string[], label: string): Promise<Totals> {
   console.log(`\n=== ${label} ===`);
-  const child = Bun.spawn(['bun', 'test', ...files], { cwd: root, env: testEnv, stdout: 'inherit', stderr: 'pipe' });
+  const child = Bun.spawn(['bun', 'test', '--timeout', '60000', ...files], { cwd: root, env: testEnv, stdout: 'inherit', stderr: 'pipe' });
   let output = '';
   const decoder = new TextDecoder();
   for await (const chunk of child.stderr) {

@@ -2,38 +2,36 @@
  * Builds the application from its modules. No listen here: tests call `app.handle` or listen on their own port.
  */
 import { Elysia } from 'elysia';
-import { env } from './env.ts';
-import { DomainError, errorBody } from './errors.ts';
+import { errorBody } from './errors.ts';
 import { accountRoutes } from './modules/accounts/index.ts';
+import { adminRoutes } from './modules/admin/index.ts';
+import { availabilityRoutes } from './modules/availability/index.ts';
+import { bookingRoutes } from './modules/bookings/index.ts';
+import { chatRoutes } from './modules/chat/index.ts';
+import { queuesDashboard } from './modules/admin/queues.ts';
 import { healthRoutes } from './modules/health.ts';
 import { notificationRoutes } from './modules/notifications/index.ts';
+import { reviewRoutes } from './modules/reviews/index.ts';
+import { searchRoutes } from './modules/search/index.ts';
+import { securityRoutes } from './modules/security/index.ts';
+import { tutorRoutes } from './modules/tutors/index.ts';
 import { requestContext, requestInfo } from './plugins/context.ts';
+import { bodyRules } from './plugins/body.ts';
 import { errorHandler } from './plugins/errors.ts';
-import { openapiPlugin } from './plugins/openapi.ts';
+import { openapiPlugin, registerJsonBodies } from './plugins/openapi.ts';
+import { realtimeRoutes, websocketOptions } from './realtime/socket.ts';
 import { serveWeb } from './web.ts';
 
-/** JSON bodies are small; uploads (multipart) get the larger limit and their own per-route checks. */
-const JSON_BODY_LIMIT = 1024 * 1024;
-
 export function buildApp() {
-  return new Elysia({ name: 'lyceum' })
+  const app = new Elysia({ name: 'lyceum', websocket: websocketOptions })
     .use(requestContext)
     .use(errorHandler)
-    .onRequest(({ request }) => {
-      const contentType = request.headers.get('content-type')?.toLowerCase() ?? null;
-      const multipart = contentType?.startsWith('multipart/form-data') ?? false;
-      const length = Number(request.headers.get('content-length') ?? 0);
-      if (length > (multipart ? env.maxBodyBytes : JSON_BODY_LIMIT)) {
-        throw new DomainError('payload_too_large', 'The request body is too large');
-      }
-      // The API speaks JSON (and multipart for uploads). Refusing other types also stops cross-site form posts.
-      if (contentType && request.method !== 'GET' && request.method !== 'HEAD' && !multipart && !/^application\/(.+\+)?json\b/.test(contentType) && new URL(request.url).pathname.startsWith('/api/')) {
-        throw new DomainError('unsupported_media_type', 'Send JSON (Content-Type: application/json)');
-      }
-    })
+    .use(bodyRules)
     .use(openapiPlugin)
     .use(healthRoutes)
-    .group('/api/v1', (api) => api.use(accountRoutes).use(notificationRoutes))
+    .group('/api/v1', (api) => api.use(accountRoutes).use(notificationRoutes).use(tutorRoutes).use(securityRoutes).use(adminRoutes).use(searchRoutes).use(availabilityRoutes).use(bookingRoutes).use(reviewRoutes).use(chatRoutes))
+    .use(realtimeRoutes)
+    .use(queuesDashboard)
     .all(
       '/*',
       async ({ request }) => {
@@ -49,6 +47,8 @@ export function buildApp() {
       },
       { detail: { hide: true } },
     );
+  registerJsonBodies(app.routes as never);
+  return app;
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -27,8 +27,12 @@ export type Env = Readonly<{
   sessionTtlDays: number;
   /** Max request body size in bytes (uploads have their own, smaller, per-route limits). */
   maxBodyBytes: number;
+  /** Key prefix of the BullMQ queues: separate deployments (or test runs) may share one Redis database. */
+  queuePrefix: string;
   /** Set by `bun run start` for its children: exit when the supervisor is gone. */
   supervised: boolean;
+  /** Chat: at most one email digest per conversation and member per this many minutes (CHAT_DIGEST_MINUTES, default 15). */
+  chatDigestMinutes: number;
 }>;
 
 export class EnvError extends Error {
@@ -141,7 +145,9 @@ export function parseEnv(source: Source): Env {
     accessTokenTtlSeconds: integer(source, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 24 * 3600),
     sessionTtlDays: integer(source, 'SESSION_TTL_DAYS', 30, 1, 365),
     maxBodyBytes: integer(source, 'MAX_BODY_BYTES', 12 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    queuePrefix: text(source, 'QUEUE_PREFIX', 'lyceum'),
     supervised: source.LYCEUM_SUPERVISED === '1',
+    chatDigestMinutes: integer(source, 'CHAT_DIGEST_MINUTES', 15, 0, 7 * 24 * 60),
   });
 }
 

@@ -14,16 +14,30 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_credentials: 401,
   totp_required: 401,
+  invalid_totp: 401,
   invalid_refresh_token: 401,
   // 403
   forbidden: 403,
   email_unverified: 403,
   account_inactive: 403,
+  two_factor_required: 403,
   // 404
   not_found: 404,
   // 409
   conflict: 409,
   email_taken: 409,
+  two_factor_enabled: 409,
+  two_factor_not_enabled: 409,
+  two_factor_setup_required: 409,
+  cannot_modify_self: 409,
+  profile_incomplete: 409,
+  // bookings and reviews
+  slot_taken: 409,
+  invalid_transition: 409,
+  cutoff_passed: 409,
+  lesson_not_over: 409,
+  already_reviewed: 409,
+  not_completed: 409,
   // 410
   token_expired: 410,
   // 413
@@ -34,6 +48,7 @@ export const ERROR_STATUS = {
   validation_failed: 422,
   weak_password: 422,
   invalid_code: 422,
+  outside_availability: 422,
   // 429
   rate_limited: 429,
   // 500 / 503

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, inet, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, inet, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { id } from './ids.ts';
 
 export const userRole = pgEnum('user_role', ['student', 'tutor', 'admin']);
@@ -16,7 +16,10 @@ export const users = pgTable(
     timezone: text('timezone').notNull().default('UTC'),
     emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
     photoPath: text('photo_path'),
+    /** TOTP secret, AES-GCM encrypted with a key derived from SECRET_KEY (see server/modules/security/totp.ts). */
     totpSecret: text('totp_secret'),
+    /** The last 30-second TOTP step accepted: a code is never accepted twice (RFC 6238 section 5.2). */
+    totpLastStep: integer('totp_last_step'),
     twoFactorEnabledAt: timestamp('two_factor_enabled_at', { withTimezone: true }),
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -3,3 +3,7 @@ export * from './notifications.ts';
 export * from './outbox.ts';
 export * from './security.ts';
 export * from './tutors.ts';
+export * from './availability.ts';
+export * from './bookings.ts';
+export * from './reviews.ts';
+export * from './chat.ts';

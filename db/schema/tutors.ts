@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, index, integer, numeric, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { id } from './ids.ts';
+
+/** Postgres full-text document (search columns below are kept by triggers in the marketplace migration). */
+const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
 
 export const approvalStatus = pgEnum('tutor_approval_status', ['draft', 'pending', 'approved', 'rejected']);
 
@@ -34,6 +37,17 @@ export const tutorProfiles = pgTable(
     /** Review aggregates, updated in the same transaction as each review. */
     ratingSum: integer('rating_sum').notNull().default(0),
     ratingCount: integer('rating_count').notNull().default(0),
+    // Search (marketplace search owns these; filled by the trigger `tutor_profiles_search`, never written by the app).
+    /** Mean rating rounded to 4 places, 0 without reviews: the rating sort key (stable, indexable). */
+    ratingScore: numeric('rating_score', { precision: 6, scale: 4 })
+      .notNull()
+      .generatedAlwaysAs(sql`case when rating_count > 0 then round(rating_sum::numeric / rating_count, 4) else 0 end`),
+    /** Lower-cased, trimmed subjects for exact case-insensitive matching (GIN). */
+    subjectKeys: text('subject_keys').array().notNull().default(sql`'{}'::text[]`),
+    /** Weighted document of name, subjects, headline and bio (GIN). */
+    searchVector: tsvector('search_vector'),
+    /** Unaccented lower-case name, headline and subjects for typo-tolerant trigram matching (GIN gin_trgm_ops). */
+    searchText: text('search_text').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -43,6 +57,10 @@ export const tutorProfiles = pgTable(
     check('tutor_country_code', sql`${table.country} is null or ${table.country} ~ '^[A-Z]{2}$'`),
     check('tutor_rating_count', sql`${table.ratingCount} >= 0 and ${table.ratingSum} >= 0`),
     index('tutor_profiles_status_idx').on(table.approvalStatus),
+    index('tutor_profiles_rating_sort_idx')
+      .on(table.ratingScore.desc(), table.ratingCount.desc(), table.userId.desc())
+      .where(sql`${table.approvalStatus} = 'approved'`),
+    index('tutor_profiles_price_sort_idx').on(table.hourlyRateAmount, table.userId).where(sql`${table.approvalStatus} = 'approved'`),
   ],
 );
 

@@ -1,7 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { env } from '../../server/env.ts';
 
-export type OutgoingMail = { to: string; subject: string; text: string; html: string };
+export type MailAttachment = { filename: string; content: string; contentType: string };
+export type OutgoingMail = { to: string; subject: string; text: string; html: string; attachments?: MailAttachment[] };
 
 /** Sends over SMTP_URL. The transport pools connections; one per worker process. */
 let transport: Transporter | null = null;

@@ -12,6 +12,11 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/** The canonical spelling of a valid zone (`europe/berlin` -> `Europe/Berlin`). */
+export function canonicalTimeZone(zone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 /** Waits until at least `ms` have passed since `startedAt` (performance.now()), to even out response times. */
 export async function padTo(startedAt: number, ms: number): Promise<void> {
   const remaining = ms - (performance.now() - startedAt);

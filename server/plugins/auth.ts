@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
-import { DomainError, unauthorized } from '../errors.ts';
+import { env } from '../env.ts';
+import { DomainError, forbidden, unauthorized } from '../errors.ts';
 import { verifyAccessToken } from '../modules/accounts/accessTokens.ts';
 import { resolveSession, resolveSessionToken, type Actor } from '../modules/accounts/sessions.ts';
 
@@ -32,18 +33,35 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
+/** Admin-only routes live under this prefix; the auth macro guards all of them (see below). */
+export const ADMIN_API_PREFIX = '/api/v1/admin/';
+
 /**
- * `{ auth: true }` on a route resolves `actor` or answers 401. Role and ownership checks belong to services.
+ * `{ auth: true }` on a route resolves `actor` or answers 401. Role and ownership checks belong to services;
+ * as a backstop, every route under /api/v1/admin/ also refuses non-admins here (403), and admins without 2FA
+ * when REQUIRE_ADMIN_2FA is on (403 two_factor_required), so no admin route can forget either check.
  */
 export const authPlugin = new Elysia({ name: 'auth' }).macro({
   auth: {
     async resolve({ request }) {
       const actor = await authenticate(request);
       if (!actor) throw unauthorized();
+      if (new URL(request.url).pathname.startsWith(ADMIN_API_PREFIX)) assertAdmin(actor);
       return { actor };
     },
   },
 });
+
+/**
+ * For services and admin routes: only admins, and with REQUIRE_ADMIN_2FA only admins who turned 2FA on (they may
+ * still sign in and set it up; every admin-only route answers 403 `two_factor_required` until then).
+ */
+export function assertAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw forbidden('Only admins can do this');
+  if (env.requireAdmin2fa && !actor.twoFactorEnabled) {
+    throw new DomainError('two_factor_required', 'Turn on two-factor authentication (Settings, Security) to use admin features.');
+  }
+}
 
 /** For services: refuse unverified accounts where the contract says so. */
 export function assertVerified(actor: Actor): void {

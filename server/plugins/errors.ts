@@ -42,8 +42,10 @@ export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 
   const requestId = requestInfo(request).requestId;
   const baseHeaders = { 'x-request-id': requestId };
 
-  if (error instanceof DomainError) {
-    return json(error.status, errorBody(error.code, error.message, error.fields), { ...baseHeaders, ...error.headers });
+  // Elysia wraps whatever a body parser throws in a ParseError; our parser throws 413 and invalid_json itself.
+  const domain = error instanceof DomainError ? error : code === 'PARSE' && error.cause instanceof DomainError ? error.cause : null;
+  if (domain) {
+    return json(domain.status, errorBody(domain.code, domain.message, domain.fields), { ...baseHeaders, ...domain.headers });
   }
   switch (code) {
     case 'VALIDATION': {

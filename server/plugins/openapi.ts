@@ -26,17 +26,38 @@ function simplifyIntegers(node: unknown): unknown {
 }
 
 /**
- * Elysia's generator lists form encodings for JSON bodies and renders empty responses as a bogus media type;
- * fix both so the document says what the API does and passes Redocly's recommended rules.
+ * JSON body schemas by "METHOD /path/:param". The generator cannot see a body's media type when a custom parser
+ * hook is installed (our size-limited JSON parser in plugins/body.ts), so buildApp registers the route schemas here.
+ */
+const jsonBodies = new Map<string, unknown>();
+export function registerJsonBodies(routes: Array<{ method: string; path: string; hooks: { body?: unknown } }>): void {
+  for (const route of routes) if (route.hooks.body) jsonBodies.set(`${route.method.toUpperCase()} ${route.path}`, route.hooks.body);
+}
+
+/**
+ * Elysia's generator lists form encodings for JSON bodies, loses the media type of bodies parsed by our parser,
+ * and renders empty responses as a bogus media type; fix them so the document says what the API does and
+ * passes Redocly's recommended rules.
  */
 export function polishDocument(document: OpenApiDocument): OpenApiDocument {
-  for (const operations of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(operations)) {
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations)) {
       const content = operation.requestBody?.content;
+      if (content && Object.keys(content).length === 0) {
+        const schema = jsonBodies.get(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+        if (schema) content['application/json'] = { schema: JSON.parse(JSON.stringify(schema)) };
+      }
       if (content?.['application/json']) for (const type of JSON_ONLY) delete content[type];
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (response.content && 'type' in response.content && response.content.type === 'void') {
           operation.responses![status] = { description: response.description ?? 'No content' };
+        }
+        // A file response (t.File with `x-media-types`) is rendered as text/plain; name the types it really has.
+        const binary = response.content?.['text/plain'] as { schema?: Record<string, unknown> } | undefined;
+        const mediaTypes = binary?.schema?.['x-media-types'];
+        if (Array.isArray(mediaTypes)) {
+          const { 'x-media-types': _, default: __, ...schema } = binary!.schema!;
+          response.content = Object.fromEntries(mediaTypes.map((type: string) => [type, { schema }]));
         }
       }
     }
@@ -53,6 +74,10 @@ const SWAGGER_ASSETS = new Set(['swagger-ui-bundle.js', 'swagger-ui.css', 'favic
  */
 export const openapiPlugin = new Elysia({ name: 'openapi' })
   .model({ Error: ErrorResponse })
+  // The UI loads its document by the relative URL "swagger/json", which only resolves from /swagger.
+  .onRequest(({ request }) => {
+    if (request.url.endsWith('/swagger/')) return new Response(null, { status: 308, headers: { location: '/swagger' } });
+  })
   // Registered before the openapi plugin so it applies to the document route.
   .onAfterHandle({ as: 'global' }, ({ path, responseValue }) => {
     if (path === '/swagger/json' && responseValue && typeof responseValue === 'object' && !(responseValue instanceof Response)) {
@@ -64,7 +89,7 @@ export const openapiPlugin = new Elysia({ name: 'openapi' })
       path: '/swagger',
       provider: 'swagger-ui',
       openapiVersion: '3.1.0',
-      exclude: { methods: ['options', 'ws'], paths: [/^\/swagger/, /^\/_app/, '/*'] },
+      exclude: { staticFile: false, methods: ['options', 'ws'], paths: [/^\/swagger/, /^\/_app/, /^\/admin\/queues/, '/*'] },
       swagger: {
         cdn: '/swagger/assets/swagger-ui-bundle.js',
         theme: '/swagger/assets/swagger-ui.css',
@@ -76,8 +101,9 @@ export const openapiPlugin = new Elysia({ name: 'openapi' })
           version: '1.0.0',
           description:
             'The public API of Lyceum, the tutoring marketplace. Authenticate with `Authorization: Bearer <accessToken>` from ' +
-            '`POST /api/v1/auth/login`, or the `session` cookie the same call sets. Errors always have the body ' +
-            '`{ "error": { "code", "message", "fields"? } }`. Lists return `{ items, nextCursor }`.',
+            '`POST /api/v1/auth/login`, or the `session` cookie the same call sets. Every error has the body ' +
+            '`{ error: { code, message, fields? } }` where `fields` maps dotted field paths to what is wrong. ' +
+            'Lists return `{ items, nextCursor }` and take `limit` (1..100) and `cursor`. Money is `{ amount, currency }` in minor units.',
           license: { name: 'MIT', identifier: 'MIT' },
           contact: { name: 'Lyceum', url: 'https://github.com/lyceum' },
         },
@@ -86,6 +112,16 @@ export const openapiPlugin = new Elysia({ name: 'openapi' })
           { name: 'Accounts', description: 'Registration, sign-in, passwords, profile' },
           { name: 'Chat', description: 'Conversations, messages and the WebSocket' },
           { name: 'Notifications', description: 'In-app notifications' },
+          { name: 'Tutors', description: 'Tutor profiles: onboarding, documents, submission, public profiles' },
+          {
+            name: 'Admin',
+            description:
+              'Administration (admins only: 403 for everyone else). With REQUIRE_ADMIN_2FA=true, admins without two-factor authentication ' +
+              'may sign in but get 403 `two_factor_required` from every admin route until they turn 2FA on. The job queues dashboard ' +
+              '(bull-board) is at `/admin/queues` (a web page, outside this API).',
+          },
+          { name: 'Availability', description: "Tutors' weekly hours, date exceptions and free slots" },
+          { name: 'Bookings', description: 'Lesson bookings, their lifecycle, calendar files and reviews' },
           { name: 'Health', description: 'Liveness and readiness' },
         ],
         components: {

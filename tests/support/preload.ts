@@ -1,9 +1,8 @@
 /**
  * Runs before any test file (bunfig.toml). Sets the test environment before server modules read it:
  * a test database (created and migrated when `bun test` is run directly rather than through `bun run test`),
- * Redis database 15 (FLUSHDB once per run, never FLUSHALL), and an SMTP mailbox inside this process.
+ * Redis database 15 with a queue prefix of its own, and an SMTP mailbox inside this process.
  */
-import { createClient } from 'redis';
 import { startMailbox, type Mailbox } from './mailbox.ts';
 
 process.env.NODE_ENV = 'test';
@@ -14,6 +13,9 @@ process.env.TRUSTED_PROXIES ??= '127.0.0.1';
 process.env.LOG_LEVEL ??= 'silent';
 process.env.APP_URL ??= 'http://localhost:3000';
 process.env.UPLOAD_DIR ??= `/tmp/lyceum-test-uploads-${process.pid}`;
+// Runs may overlap on one machine (and share Redis db 15): each run gets its own queues, so no other run's
+// workers take its jobs. Keys are otherwise unique per test (random ids, emails, client IPs), so nothing is flushed.
+process.env.QUEUE_PREFIX ??= `lyceum-test-${process.pid}`;
 
 const mailbox: Mailbox = await startMailbox();
 process.env.SMTP_URL = mailbox.url;
@@ -23,8 +25,3 @@ if (process.env.LYCEUM_TEST_DB_READY !== '1') {
   const { migrateDatabase } = await import('../../db/migrate.ts');
   await migrateDatabase(process.env.DATABASE_URL);
 }
-
-const redis = createClient({ url: process.env.REDIS_URL });
-await redis.connect();
-await redis.flushDb();
-await redis.close();

@@ -11,7 +11,7 @@ function sessionCookie(token: string, expiresAt: Date): string {
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure}`;
 }
 
-function clearedSessionCookie(): string {
+export function clearedSessionCookie(): string {
   const secure = env.nodeEnv === 'development' ? '' : '; Secure';
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
 }
@@ -65,7 +65,9 @@ export const accountRoutes = new Elysia({ name: 'accounts' })
         summary: 'Sign in',
         description:
           'Returns a 15-minute access token and a rotating refresh token, and sets the HttpOnly `session` cookie for the web app. ' +
-          '401 `totp_required` when two-factor authentication is on and no code was given. 429 by the 10th failure in a row for an account.',
+          '401 `totp_required` when two-factor authentication is on and no code was given; then send `totp` with the current 6-digit code ' +
+          '(one step of clock drift is accepted, each code works once) or an unused recovery code (each works once). A wrong code answers ' +
+          '401 `invalid_totp` and counts as a failed sign-in. 429 by the 10th failure in a row for an account.',
         tags,
         security: PUBLIC,
       },
@@ -83,8 +85,8 @@ export const accountRoutes = new Elysia({ name: 'accounts' })
   })
   .post(
     '/auth/logout',
-    async ({ actor, set }) => {
-      await service.logout(actor);
+    async ({ actor, info, set }) => {
+      await service.logout(actor, info);
       set.headers['set-cookie'] = clearedSessionCookie();
       set.status = 204;
     },
@@ -108,8 +110,8 @@ export const accountRoutes = new Elysia({ name: 'accounts' })
   )
   .post(
     '/auth/password/reset',
-    async ({ body, set }) => {
-      await service.resetPassword(body);
+    async ({ body, info, set }) => {
+      await service.resetPassword({ ...body, meta: info });
       set.status = 204;
     },
     {
@@ -120,8 +122,8 @@ export const accountRoutes = new Elysia({ name: 'accounts' })
   )
   .post(
     '/auth/password/change',
-    async ({ actor, body, set }) => {
-      await service.changePassword({ actor, ...body });
+    async ({ actor, body, info, set }) => {
+      await service.changePassword({ actor, ...body, meta: info });
       set.status = 204;
     },
     {

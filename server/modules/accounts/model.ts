@@ -3,7 +3,8 @@ import { t } from 'elysia';
 export const Email = t.String({
   minLength: 3,
   maxLength: 254,
-  pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+  // Surrounding white space is tolerated here and trimmed by the service.
+  pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$',
   'x-error': 'must be a valid email address',
   examples: ['ada@example.com'],
 });

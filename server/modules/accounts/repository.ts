@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, ilike, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { db, type Executor } from '../../../db/client.ts';
-import { emailTokens, refreshTokens, sessions, users } from '../../../db/schema/index.ts';
+import { emailTokens, recoveryCodes, refreshTokens, sessions, users } from '../../../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
@@ -146,4 +146,123 @@ export async function retireEmailTokens(executor: Executor, userId: string, purp
     .update(emailTokens)
     .set({ usedAt: sql`now()` })
     .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
+}
+
+// Two-factor authentication
+
+/** Stores a new (not yet enabled) TOTP secret; only while 2FA is off. Returns false when 2FA is already on. */
+export async function setPendingTotpSecret(executor: Executor, userId: string, sealedSecret: string): Promise<boolean> {
+  const rows = await executor
+    .update(users)
+    .set({ totpSecret: sealedSecret, totpLastStep: null, updatedAt: sql`now()` })
+    .where(and(eq(users.id, userId), isNull(users.twoFactorEnabledAt)))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/**
+ * Accepts a TOTP step at most once: succeeds only if `step` is later than the last accepted one. Concurrent
+ * attempts with the same code serialise on the row lock, and the second finds the step already taken.
+ */
+export async function claimTotpStep(executor: Executor, userId: string, step: number): Promise<boolean> {
+  const rows = await executor
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+export async function enableTwoFactor(executor: Executor, userId: string): Promise<UserRow | undefined> {
+  const [row] = await executor
+    .update(users)
+    .set({ twoFactorEnabledAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(users.id, userId), isNull(users.twoFactorEnabledAt)))
+    .returning();
+  return row;
+}
+
+export async function disableTwoFactor(executor: Executor, userId: string): Promise<UserRow | undefined> {
+  const [row] = await executor
+    .update(users)
+    .set({ twoFactorEnabledAt: null, totpSecret: null, totpLastStep: null, updatedAt: sql`now()` })
+    .where(eq(users.id, userId))
+    .returning();
+  await executor.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  return row;
+}
+
+export async function replaceRecoveryCodes(executor: Executor, userId: string, codeHashes: string[]): Promise<void> {
+  await executor.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  if (codeHashes.length > 0) await executor.insert(recoveryCodes).values(codeHashes.map((codeHash) => ({ userId, codeHash })));
+}
+
+/** Spends an unused recovery code of this user; the conditional update lets exactly one concurrent use win. */
+export async function spendRecoveryCode(executor: Executor, userId: string, codeHash: string): Promise<boolean> {
+  const rows = await executor
+    .update(recoveryCodes)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
+    .returning({ id: recoveryCodes.id });
+  return rows.length > 0;
+}
+
+// Profile photo
+
+/** Sets the photo path and returns the previous one (read under a row lock, so concurrent uploads each see theirs). */
+export async function setPhotoPath(executor: Executor, userId: string, photoPath: string): Promise<{ user: UserRow; previous: string | null } | undefined> {
+  const [current] = await executor.select({ photoPath: users.photoPath }).from(users).where(eq(users.id, userId)).for('update');
+  if (!current) return undefined;
+  const [user] = await executor.update(users).set({ photoPath, updatedAt: sql`now()` }).where(eq(users.id, userId)).returning();
+  return user ? { user, previous: current.photoPath } : undefined;
+}
+
+// Sessions of one user
+
+/** Live sessions of a user, newest first (bounded: a user has a handful; an API client that never logs out, a few hundred). */
+export async function listLiveSessions(userId: string, limit = 1000): Promise<SessionRow[]> {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(limit);
+}
+
+// Administration
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** Users newest first (ids are UUIDv7, so id order is creation order and the id is the cursor). */
+export async function listUsers(filter: {
+  role?: UserRow['role'];
+  q?: string;
+  active?: boolean;
+  beforeId?: string;
+  limit: number;
+}): Promise<UserRow[]> {
+  const conditions: SQL[] = [];
+  if (filter.role) conditions.push(eq(users.role, filter.role));
+  if (filter.active !== undefined) conditions.push(eq(users.active, filter.active));
+  if (filter.beforeId) conditions.push(lt(users.id, filter.beforeId));
+  if (filter.q) {
+    const pattern = likePattern(filter.q);
+    conditions.push(or(ilike(users.name, pattern), ilike(users.email, pattern))!);
+  }
+  return db
+    .select()
+    .from(users)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(users.id))
+    .limit(filter.limit + 1);
+}
+
+/**
+ * Serialises role and activation changes (rare, admin-only) so two admins demoting or deactivating each other at
+ * the same moment cannot leave the platform without an active admin.
+ */
+export async function lockAdministration(tx: Executor): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(7242101)`);
 }

@@ -6,11 +6,14 @@
 import { db } from '../../../db/client.ts';
 import { env } from '../../env.ts';
 import { DomainError, invalid, unauthorized } from '../../errors.ts';
+import { acceptUpload, deleteStoredFile, storeFile, storedFile } from '../../lib/files.ts';
+import { toAvatarWebp } from '../../lib/images.ts';
 import { hit, check, record, reset, type Limit } from '../../lib/rateLimit.ts';
-import { isValidTimeZone, padTo } from '../../lib/time.ts';
+import { canonicalTimeZone, isValidTimeZone, padTo } from '../../lib/time.ts';
 import { deriveToken, generateSeed, generateToken, hashToken } from '../../lib/tokens.ts';
 import { logger } from '../../logger.ts';
 import { redis } from '../../redis.ts';
+import * as audit from '../audit/service.ts';
 import * as outbox from '../outbox/service.ts';
 import { signAccessToken } from './accessTokens.ts';
 import { assertStrongPassword, decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -18,6 +21,7 @@ import * as repository from './repository.ts';
 import type { UserRow } from './repository.ts';
 import * as sessions from './sessions.ts';
 import type { Actor } from './sessions.ts';
+import * as twoFactor from './twoFactor.ts';
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
@@ -133,8 +137,16 @@ export async function register(input: {
 
   const passwordHash = await hashPassword(input.password);
   const { user, owed } = await db.transaction(async (tx) => {
-    const user = await repository.insertUser(tx, { email, passwordHash, name, role: input.role, timezone: input.timezone ?? 'UTC' });
+    const timezone = input.timezone ? canonicalTimeZone(input.timezone) : 'UTC';
+    const user = await repository.insertUser(tx, { email, passwordHash, name, role: input.role, timezone });
     if (!user) throw new DomainError('email_taken', 'An account with this email already exists', { email: 'is already registered' });
+    await audit.record(tx, {
+      actorId: user.id,
+      action: 'user.registered',
+      target: { type: 'user', id: user.id },
+      meta: input.meta,
+      metadata: { role: user.role },
+    });
     return { user, owed: await oweTokenEmail(tx, user, 'verify_email') };
   });
   await outbox.relay(owed);
@@ -188,13 +200,6 @@ export type SignedIn = {
   sessionExpiresAt: Date;
 };
 
-/** Checked during sign-in when the account has two-factor authentication; supplied by the security module. */
-export type SecondFactorCheck = (user: UserRow, code: string | undefined) => Promise<void>;
-let secondFactor: SecondFactorCheck = async () => {};
-export function useSecondFactor(check: SecondFactorCheck): void {
-  secondFactor = check;
-}
-
 export async function login(input: { email: string; password: string; totp?: string; meta: RequestMeta }): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
   await check(LIMITS.loginFailures, email);
@@ -203,19 +208,46 @@ export async function login(input: { email: string; password: string; totp?: str
   const user = await repository.findUserByEmail(email);
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
   if (!user || !passwordOk) {
-    await record(LIMITS.loginFailures, email);
+    await signInFailed(email, user?.id ?? null, 'invalid_credentials', input.meta);
     throw new DomainError('invalid_credentials', 'The email or password is incorrect');
   }
-  if (!user.active) throw new DomainError('account_inactive', 'This account has been deactivated');
-  if (user.twoFactorEnabledAt) await secondFactor(user, input.totp);
-  await reset(LIMITS.loginFailures, email);
+  if (!user.active) {
+    await audit.recordNow({ actorId: user.id, action: 'auth.login_failed', meta: input.meta, metadata: { email, reason: 'account_inactive' } });
+    throw new DomainError('account_inactive', 'This account has been deactivated');
+  }
 
   const refreshToken = generateToken();
-  const session = await db.transaction(async (tx) => {
+  // The second factor is checked in the sign-in transaction: the TOTP step or recovery code it spends commits
+  // only together with the session it opens.
+  const outcome = await db.transaction(async (tx) => {
+    let method: twoFactor.SecondFactorMethod | null = null;
+    if (user.twoFactorEnabledAt) {
+      const checked = await twoFactor.checkSignInSecondFactor(tx, user, input.totp);
+      if (!checked.ok) return checked;
+      method = checked.method;
+    }
     const created = await sessions.createSession(tx, { userId: user.id, ip: input.meta.ip, userAgent: input.meta.userAgent });
     await repository.insertRefreshToken(tx, hashToken(refreshToken), created.sessionId);
-    return created;
+    await audit.record(tx, {
+      actorId: user.id,
+      action: 'auth.login',
+      target: { type: 'session', id: sessions.publicSessionId(created.sessionId) },
+      meta: input.meta,
+      metadata: method ? { secondFactor: method } : {},
+    });
+    return { ok: true as const, session: created };
   });
+  if (!outcome.ok) {
+    if (outcome.reason === 'missing') {
+      throw new DomainError('totp_required', 'Enter the code from your authenticator app (or a recovery code)', { totp: 'is required' });
+    }
+    // Counted like a wrong password, so codes cannot be brute-forced.
+    await signInFailed(email, user.id, 'invalid_totp', input.meta);
+    throw new DomainError('invalid_totp', 'The authentication code is not valid', { totp: 'is not valid' });
+  }
+  await reset(LIMITS.loginFailures, email);
+
+  const { session } = outcome;
   const access = await signAccessToken(user.id, session.sessionId);
   return {
     ...access,
@@ -226,9 +258,10 @@ export async function login(input: { email: string; password: string; totp?: str
   };
 }
 
-/** Counts a failed second factor like a failed password, so codes cannot be brute-forced. */
-export async function recordFailedSignIn(email: string): Promise<void> {
-  await record(LIMITS.loginFailures, normaliseEmail(email));
+/** Counts a failed sign-in towards the account's limit and records it (actor null when the email is unknown). */
+async function signInFailed(email: string, userId: string | null, reason: 'invalid_credentials' | 'invalid_totp', meta: RequestMeta): Promise<void> {
+  await record(LIMITS.loginFailures, email);
+  await audit.recordNow({ actorId: userId, action: 'auth.login_failed', meta, metadata: { email, reason } });
 }
 
 const refreshFailure = () => new DomainError('invalid_token', 'The refresh token is invalid', undefined, undefined, 401);
@@ -257,8 +290,12 @@ export async function refresh(input: { refreshToken: string }): Promise<{ access
   return { ...access, refreshToken: next };
 }
 
-export async function logout(actor: Actor): Promise<void> {
-  const revoked = await sessions.revoke(db, { sessionId: actor.sessionId }, 'logout');
+export async function logout(actor: Actor, meta: RequestMeta): Promise<void> {
+  const revoked = await db.transaction(async (tx) => {
+    const revoked = await sessions.revoke(tx, { sessionId: actor.sessionId }, 'logout');
+    await audit.record(tx, { actorId: actor.id, action: 'auth.logout', target: { type: 'session', id: sessions.publicSessionId(actor.sessionId) }, meta });
+    return revoked;
+  });
   await sessions.invalidateSessions(revoked);
 }
 
@@ -284,36 +321,46 @@ async function replacePassword(
   password: string,
   exceptSessionId: string | undefined,
   tx: Parameters<Parameters<typeof db.transaction>[0]>[0],
+  event: { action: 'auth.password_reset' | 'auth.password_changed'; meta: RequestMeta },
 ): Promise<{ revoked: string[]; owed: string[] }> {
   const user = await repository.updateUser(tx, userId, { passwordHash: await hashPassword(password) });
   if (!user) throw new DomainError('invalid_token', 'This link is invalid or has already been used.');
   const revoked = await sessions.revoke(tx, { userId, exceptSessionId }, 'password_changed');
+  await audit.record(tx, {
+    actorId: userId,
+    action: event.action,
+    target: { type: 'user', id: userId },
+    meta: event.meta,
+    metadata: { sessionsRevoked: revoked.length },
+  });
   const owed = await outbox.owe(tx, [
     { queue: 'email', name: 'password_changed', subjectId: userId, payload: { template: 'password_changed', to: user.email, name: user.name } },
   ]);
   return { revoked, owed };
 }
 
-export async function resetPassword(input: { token: string; password: string }): Promise<void> {
+export async function resetPassword(input: { token: string; password: string; meta: RequestMeta }): Promise<void> {
   assertStrongPassword(input.password, 'password');
   const outcome = await db.transaction(async (tx) => {
     const spent = await repository.spendEmailToken(tx, hashToken(input.token), 'reset_password');
     if (spent.status !== 'ok') return spent.status;
     await repository.retireEmailTokens(tx, spent.userId, 'reset_password');
-    return replacePassword(spent.userId, input.password, undefined, tx);
+    return replacePassword(spent.userId, input.password, undefined, tx, { action: 'auth.password_reset', meta: input.meta });
   });
   if (outcome === 'invalid' || outcome === 'expired') throw tokenFailure(outcome);
   await sessions.invalidateSessions(outcome.revoked);
   await outbox.relay(outcome.owed);
 }
 
-export async function changePassword(input: { actor: Actor; currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(input: { actor: Actor; currentPassword: string; newPassword: string; meta: RequestMeta }): Promise<void> {
   const user = await repository.findUserById(input.actor.id);
   if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new DomainError('invalid_credentials', 'The current password is incorrect', { currentPassword: 'is incorrect' });
   }
   assertStrongPassword(input.newPassword, 'newPassword', { email: user.email, name: user.name });
-  const outcome = await db.transaction((tx) => replacePassword(user.id, input.newPassword, input.actor.sessionId, tx));
+  const outcome = await db.transaction((tx) =>
+    replacePassword(user.id, input.newPassword, input.actor.sessionId, tx, { action: 'auth.password_changed', meta: input.meta }),
+  );
   await sessions.invalidateSessions(outcome.revoked);
   await outbox.relay(outcome.owed);
 }
@@ -328,7 +375,7 @@ export async function updateMe(input: { actor: Actor; name?: string; timezone?: 
   assertTimeZone(input.timezone);
   const changes: { name?: string; timezone?: string } = {};
   if (input.name !== undefined) changes.name = cleanName(input.name);
-  if (input.timezone !== undefined) changes.timezone = input.timezone;
+  if (input.timezone !== undefined) changes.timezone = canonicalTimeZone(input.timezone);
   const user =
     Object.keys(changes).length > 0
       ? await repository.updateUser(db, input.actor.id, changes)
@@ -336,6 +383,61 @@ export async function updateMe(input: { actor: Actor; name?: string; timezone?: 
   if (!user) throw unauthorized();
   await sessions.invalidateUser(user.id);
   return toUserDto(user);
+}
+
+export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Replaces the profile photo. The upload is accepted by content (PNG, JPEG or WebP, at most 5 MB) and re-encoded
+ * to a small WebP, so what is served is always an image we produced: no metadata (EXIF location), no polyglots.
+ */
+export async function updatePhoto(input: { actor: Actor; file: File | undefined }): Promise<{ photoUrl: string }> {
+  const upload = await acceptUpload(input.file, { maxBytes: PHOTO_MAX_BYTES, types: ['image/png', 'image/jpeg', 'image/webp'] });
+  const webp = await toAvatarWebp(upload.bytes);
+  const stored = await storeFile('photos', webp, 'webp');
+  let result: Awaited<ReturnType<typeof repository.setPhotoPath>>;
+  try {
+    result = await db.transaction((tx) => repository.setPhotoPath(tx, input.actor.id, stored));
+  } catch (error) {
+    await deleteStoredFile(stored);
+    throw error;
+  }
+  if (!result) {
+    await deleteStoredFile(stored);
+    throw unauthorized();
+  }
+  await sessions.invalidateUser(input.actor.id);
+  if (result.previous) await deleteStoredFile(result.previous);
+  return { photoUrl: photoUrl(result.user.id, stored)! };
+}
+
+/** The stored photo of an active user, for the public photo route; null when there is none. */
+export async function photoFile(userId: string): Promise<{ file: ReturnType<typeof storedFile>; version: string } | null> {
+  const user = await repository.findUserById(userId);
+  if (!user?.photoPath || !user.active) return null;
+  const file = storedFile(user.photoPath);
+  if (!(await file.exists())) return null;
+  return { file, version: user.photoPath.split('/').pop() ?? '' };
+}
+
+// The caller's sessions
+
+export const listSessions = sessions.listSessions;
+
+/** Signs out one of the caller's sessions (404 for unknown or someone else's); its tokens stop working at once. */
+export async function revokeSession(input: { actor: Actor; id: string; meta: RequestMeta }): Promise<{ current: boolean }> {
+  const sessionId = await sessions.findOwnSession(input.actor.id, input.id);
+  if (!sessionId) throw new DomainError('not_found', 'Session not found');
+  const revoked = await db.transaction(async (tx) => {
+    const revoked = await sessions.revoke(tx, { sessionId, userId: input.actor.id }, 'revoked_by_user');
+    if (revoked.length > 0) {
+      await audit.record(tx, { actorId: input.actor.id, action: 'session.revoked', target: { type: 'session', id: input.id }, meta: input.meta });
+    }
+    return revoked;
+  });
+  if (revoked.length === 0) throw new DomainError('not_found', 'Session not found');
+  await sessions.invalidateSessions(revoked);
+  return { current: sessionId === input.actor.sessionId };
 }
 
 // WebSocket tickets: single use, short-lived, so a token never travels in a URL.

@@ -10,7 +10,11 @@
  *   very next request on every instance, and a stale actor can never be re-cached.
  * If Redis is down every lookup goes to Postgres.
  */
+import { hmac } from '@oslojs/crypto/hmac';
+import { SHA256 } from '@oslojs/crypto/sha2';
+import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { env } from '../../env.ts';
+import { decodeCursor, encodeCursor } from '../../lib/pagination.ts';
 import { generateToken, hashToken } from '../../lib/tokens.ts';
 import { logger } from '../../logger.ts';
 import { redis } from '../../redis.ts';
@@ -123,4 +127,54 @@ export async function revoke(
   reason: string,
 ): Promise<string[]> {
   return repository.revokeSessions(executor, where, reason);
+}
+
+/**
+ * The id a session is shown under (GET /me/sessions): derived from the stored id with SECRET_KEY, so the stored id
+ * (the key of the session cache, and the `sid` of access tokens) never leaves through the API and a listed id
+ * cannot be turned into anything else. Stable for the session's life; mapped back by recomputing it for the
+ * user's own sessions only.
+ */
+export function publicSessionId(sessionId: string): string {
+  const encoder = new TextEncoder();
+  return encodeBase64urlNoPadding(hmac(SHA256, encoder.encode(env.secretKey), encoder.encode(`session-public-id:${sessionId}`)).slice(0, 16));
+}
+
+export type SessionDto = {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+};
+
+/** The caller's live sessions, newest first; the one making the request has `current: true`. */
+export async function listSessions(input: { actor: Actor; limit: number; cursor?: string }): Promise<{ items: SessionDto[]; nextCursor: string | null }> {
+  const after = decodeCursor(input.cursor, ['number', 'string']) as [number, string] | null;
+  const all = (await repository.listLiveSessions(input.actor.id)).map((row) => ({ row, publicId: publicSessionId(row.id) }));
+  // Newest first, ties broken by the public id so a cursor never repeats or skips a session.
+  all.sort((a, b) => b.row.createdAt.getTime() - a.row.createdAt.getTime() || (a.publicId < b.publicId ? 1 : a.publicId > b.publicId ? -1 : 0));
+  const remaining = after
+    ? all.filter(({ row, publicId }) => row.createdAt.getTime() < after[0] || (row.createdAt.getTime() === after[0] && publicId < after[1]))
+    : all;
+  const page = remaining.slice(0, input.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(({ row, publicId }) => ({
+      id: publicId,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt.toISOString(),
+      ip: row.ip,
+      userAgent: row.userAgent,
+      current: row.id === input.actor.sessionId,
+    })),
+    nextCursor: remaining.length > input.limit && last ? encodeCursor([last.row.createdAt.getTime(), last.publicId]) : null,
+  };
+}
+
+/** Finds one of the user's live sessions by its public id (never another user's). */
+export async function findOwnSession(userId: string, publicId: string): Promise<string | null> {
+  const rows = await repository.listLiveSessions(userId);
+  return rows.find((row) => publicSessionId(row.id) === publicId)?.id ?? null;
 }

@@ -4,8 +4,8 @@
  */
 import type { Executor } from '../../../db/client.ts';
 import { db } from '../../../db/client.ts';
-import { forbidden } from '../../errors.ts';
 import { decodeCursor, page } from '../../lib/pagination.ts';
+import { assertAdmin } from '../../plugins/auth.ts';
 import type { Actor } from '../accounts/sessions.ts';
 import * as repository from './repository.ts';
 
@@ -47,7 +47,7 @@ export type AuditDto = {
 };
 
 export async function list(input: { actor: Actor; actorId?: string; action?: string; limit: number; cursor?: string }) {
-  if (input.actor.role !== 'admin') throw forbidden('Only admins can read the audit log');
+  assertAdmin(input.actor);
   const after = decodeCursor(input.cursor, ['string']);
   const rows = await repository.list({
     actorId: input.actorId,
