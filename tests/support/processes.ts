@@ -41,13 +41,15 @@ async function waitUntilReady(url: string, child: Subprocess, timeoutMs = 30_000
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
-export async function startServerProcess(options: { port?: number; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  options: { port?: number; env?: Record<string, string>; captureOutput?: boolean } = {},
+): Promise<ServerProcess> {
   const port = options.port ?? freePort();
   const baseUrl = `http://localhost:${port}`;
   const child = Bun.spawn(['bun', 'server/main.ts'], {
     cwd: root,
     env: processEnv({ PORT: String(port), APP_URL: baseUrl, ...options.env }),
-    stdout: 'inherit',
+    stdout: options.captureOutput ? 'pipe' : 'inherit',
     stderr: 'inherit',
   });
   await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, child);

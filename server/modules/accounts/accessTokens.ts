@@ -21,8 +21,23 @@ export async function signAccessToken(userId: string, sessionId: string): Promis
   return { accessToken, expiresIn: env.accessTokenTtlSeconds };
 }
 
+type Claims = { userId: string; sessionId: string; expiresAt: number };
+
+/**
+ * Signature checks are the costliest step of an authenticated request, and clients reuse a token for minutes:
+ * remember tokens already verified, until they expire. Safe because the session itself is still re-checked on
+ * every request (revocation is never cached here), and bounded so memory cannot grow.
+ */
+const verified = new Map<string, Claims>();
+const VERIFIED_CACHE_MAX = 10_000;
+
 export async function verifyAccessToken(token: string): Promise<{ userId: string; sessionId: string } | null> {
+  const cached = verified.get(token);
+  if (cached && cached.expiresAt > Date.now()) return cached;
   const payload = await signer.verify(token, { algorithms: ['HS256'] });
-  if (!payload) return null;
-  return { userId: payload.sub, sessionId: payload.sid };
+  if (!payload || typeof payload.exp !== 'number') return null;
+  const claims: Claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp * 1000 };
+  if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(token, claims);
+  return claims;
 }
