@@ -75,6 +75,15 @@ describe('POST /tutors/me/documents', () => {
     expectError(await upload(me, { bytes: PDF, name: 'cv.pdf' }, 'diploma'), 422, 'validation_failed', ['kind']);
   });
 
+  test('at most 20 documents: 409 conflict for the 21st, and its file is not kept', async () => {
+    const me = await tutor();
+    for (let index = 0; index < 20; index++) {
+      expect((await upload(me, { bytes: PDF, name: `certificate-${index}.pdf` }, 'certificate')).status).toBe(201);
+    }
+    expectError(await upload(me, { bytes: PDF, name: 'one-too-many.pdf' }, 'certificate'), 409, 'conflict');
+    expect(await storedFilesOf(me.id)).toHaveLength(20);
+  });
+
   test('403 for students, 401 anonymous', async () => {
     const someone = await student();
     expectError(await upload(someone, { bytes: PDF, name: 'cv.pdf' }, 'cv'), 403, 'forbidden');
