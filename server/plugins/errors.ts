@@ -11,6 +11,7 @@ function fieldPath(path: string): string {
 /** Schemas may carry a friendly message in `x-error` (an OpenAPI extension keyword, so the document stays valid). */
 function describe(error: { message: string; schema?: Record<string, unknown> }): string {
   if (error.message === 'Expected required property') return 'is required';
+  if (error.message === 'Expected union value') return 'is not one of the accepted values';
   const custom = error.schema?.['x-error'];
   if (typeof custom === 'string') return custom;
   return error.message.charAt(0).toLowerCase() + error.message.slice(1);
@@ -49,9 +50,19 @@ export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 
   }
   switch (code) {
     case 'VALIDATION': {
+      if (error.type === 'response') break;
       const fields = validationFields(error);
       if (error.type === 'body') return json(422, errorBody('validation_failed', 'The request body is invalid', fields), baseHeaders);
-      if (error.type === 'response') break;
+      if (error.type === 'property') {
+        // Elysia checks coerced query values (t.Integer, t.Boolean) one by one and forgets the name: recover it
+        // from the query string by the offending value.
+        const name = [...new URL(request.url).searchParams].find(([, value]) => value === String(error.value))?.[0];
+        if (name && fields._) {
+          fields[name] = fields._;
+          delete fields._;
+        }
+        return json(400, errorBody('invalid_parameters', 'The request query is invalid', fields), baseHeaders);
+      }
       return json(400, errorBody('invalid_parameters', `The request ${error.type} is invalid`, fields), baseHeaders);
     }
     case 'PARSE':
