@@ -89,7 +89,7 @@ export const openapiPlugin = new Elysia({ name: 'openapi' })
       path: '/swagger',
       provider: 'swagger-ui',
       openapiVersion: '3.1.0',
-      exclude: { staticFile: false, methods: ['options', 'ws'], paths: [/^\/swagger/, /^\/_app/, /^\/admin\/queues/, '/*'] },
+      exclude: { staticFile: false, methods: ['options', 'ws'], paths: [/^\/swagger/, /^\/_app/, '/*'] },
       swagger: {
         cdn: '/swagger/assets/swagger-ui-bundle.js',
         theme: '/swagger/assets/swagger-ui.css',

@@ -2,10 +2,13 @@
  * Every admin route, read from the OpenAPI document (so routes added later are covered too), refuses anonymous
  * callers (401) and students and tutors (403).
  */
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { account, signedInAdmin, type SignedInAccount } from '../../support/admin.ts';
 import { client } from '../../support/app.ts';
 import { expectError } from '../accounts/helpers.ts';
+
+// Each test signs several accounts in (argon2 hashing): generous under a loaded machine.
+setDefaultTimeout(30_000);
 
 type Operation = { method: string; path: string; body: unknown };
 

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,6 +6,9 @@ import { sql } from '../../../db/client.ts';
 import { account, type SignedInAccount } from '../../support/admin.ts';
 import { client } from '../../support/app.ts';
 import { expectError } from '../accounts/helpers.ts';
+
+// Each test signs several accounts in (argon2 hashing): generous under a loaded machine.
+setDefaultTimeout(30_000);
 
 const API = '/api/v1';
 

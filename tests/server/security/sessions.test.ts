@@ -1,8 +1,11 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from '../../../db/client.ts';
 import { account, signIn } from '../../support/admin.ts';
 import { client } from '../../support/app.ts';
 import { expectError, ISO_UTC } from '../accounts/helpers.ts';
+
+// Each test signs several accounts in (argon2 hashing): generous under a loaded machine.
+setDefaultTimeout(30_000);
 
 const API = '/api/v1';
 
