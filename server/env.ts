@@ -27,6 +27,8 @@ export type Env = Readonly<{
   sessionTtlDays: number;
   /** Max request body size in bytes (uploads have their own, smaller, per-route limits). */
   maxBodyBytes: number;
+  /** Per-IP limits of the sign-in endpoints (generous: schools and offices share addresses). */
+  ipLimits: Readonly<{ registrationsPerHour: number; failedSignInsPer15Min: number; emailsPer15Min: number }>;
   /** Key prefix of the BullMQ queues: separate deployments (or test runs) may share one Redis database. */
   queuePrefix: string;
   /** Set by `bun run start` for its children: exit when the supervisor is gone. */
@@ -145,6 +147,11 @@ export function parseEnv(source: Source): Env {
     accessTokenTtlSeconds: integer(source, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 24 * 3600),
     sessionTtlDays: integer(source, 'SESSION_TTL_DAYS', 30, 1, 365),
     maxBodyBytes: integer(source, 'MAX_BODY_BYTES', 12 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    ipLimits: Object.freeze({
+      registrationsPerHour: integer(source, 'RATE_LIMIT_IP_REGISTRATIONS_PER_HOUR', 1000, 1, 1_000_000),
+      failedSignInsPer15Min: integer(source, 'RATE_LIMIT_IP_FAILED_SIGNINS_PER_15_MIN', 300, 1, 1_000_000),
+      emailsPer15Min: integer(source, 'RATE_LIMIT_IP_EMAILS_PER_15_MIN', 300, 1, 1_000_000),
+    }),
     queuePrefix: text(source, 'QUEUE_PREFIX', 'lyceum'),
     supervised: source.LYCEUM_SUPERVISED === '1',
     chatDigestMinutes: integer(source, 'CHAT_DIGEST_MINUTES', 15, 0, 7 * 24 * 60),

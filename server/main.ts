@@ -14,7 +14,7 @@ import { exitWithParent } from './lib/process.ts';
 await connectRedis();
 await ensureAdmin();
 
-const app = buildApp().listen({ port: env.port, hostname: '0.0.0.0', maxRequestBodySize: env.maxBodyBytes + 1024 * 1024 });
+const app = buildApp().listen({ port: env.port, hostname: '0.0.0.0', maxRequestBodySize: Math.max(100 * 1024 * 1024, env.maxBodyBytes * 2) });
 logger.info({ port: app.server?.port, url: env.appUrl }, 'lyceum server listening');
 
 let stopping = false;

@@ -17,8 +17,22 @@ export function encodeCursor(values: Array<string | number | null>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-/** Decodes a cursor this server issued; anything else is 400 invalid_cursor. */
-export function decodeCursor(cursor: string | undefined, shape: Array<'string' | 'number' | 'nullable-number' | 'nullable-string'>): Array<string | number | null> | null {
+type CursorPart = 'string' | 'number' | 'nullable-number' | 'nullable-string' | 'uuid' | 'timestamp';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fits(value: unknown, expected: CursorPart): boolean {
+  if (value === null) return expected.startsWith('nullable');
+  if (expected === 'uuid') return typeof value === 'string' && UUID.test(value);
+  if (expected === 'timestamp') return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  return typeof value === expected.replace('nullable-', '');
+}
+
+/**
+ * Decodes a cursor this server issued; anything else is 400 invalid_cursor. Parts that reach SQL as uuids or
+ * timestamps are checked as such, so a forged cursor can never become a database error (500).
+ */
+export function decodeCursor(cursor: string | undefined, shape: CursorPart[]): Array<string | number | null> | null {
   if (cursor === undefined) return null;
   let values: unknown;
   try {
@@ -26,14 +40,7 @@ export function decodeCursor(cursor: string | undefined, shape: Array<'string' |
   } catch {
     values = null;
   }
-  const ok =
-    Array.isArray(values) &&
-    values.length === shape.length &&
-    values.every((value, index) => {
-      const expected = shape[index]!;
-      if (value === null) return expected.startsWith('nullable');
-      return typeof value === expected.replace('nullable-', '');
-    });
+  const ok = Array.isArray(values) && values.length === shape.length && values.every((value, index) => fits(value, shape[index]!));
   if (!ok) throw new DomainError('invalid_cursor', 'The cursor is not valid for this list', { cursor: 'is unknown or malformed' });
   return values as Array<string | number | null>;
 }

@@ -41,12 +41,21 @@ export const ADMIN_API_PREFIX = '/api/v1/admin/';
  * as a backstop, every route under /api/v1/admin/ also refuses non-admins here (403), and admins without 2FA
  * when REQUIRE_ADMIN_2FA is on (403 two_factor_required), so no admin route can forget either check.
  */
+const actors = new WeakMap<Request, Actor>();
+
 export const authPlugin = new Elysia({ name: 'auth' }).macro({
   auth: {
-    async resolve({ request }) {
+    // `transform` runs before body and query validation: an anonymous caller gets 401 (a non-admin 403),
+    // never a 422 that would describe a route it may not use.
+    async transform({ request }) {
       const actor = await authenticate(request);
       if (!actor) throw unauthorized();
       if (new URL(request.url).pathname.startsWith(ADMIN_API_PREFIX)) assertAdmin(actor);
+      actors.set(request, actor);
+    },
+    resolve({ request }) {
+      const actor = actors.get(request);
+      if (!actor) throw unauthorized();
       return { actor };
     },
   },

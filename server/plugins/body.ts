@@ -48,6 +48,6 @@ export const bodyRules = new Elysia({ name: 'body-rules' })
     try {
       return JSON.parse(text);
     } catch {
-      throw new DomainError('invalid_json', 'The request body is not valid JSON');
+      throw new DomainError('invalid_json', 'The request body is not valid JSON', { body: 'is not valid JSON' });
     }
   });

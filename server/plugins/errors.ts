@@ -52,7 +52,16 @@ export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 
     case 'VALIDATION': {
       if (error.type === 'response') break;
       const fields = validationFields(error);
-      if (error.type === 'body') return json(422, errorBody('validation_failed', 'The request body is invalid', fields), baseHeaders);
+      if (error.type === 'body') {
+        // A JSON body sent to an upload route fails as "expected a File": that is the wrong media type, not a bad field.
+        const wantsFile = error.all.some((issue) => 'schema' in issue && (issue.schema as { format?: string }).format === 'binary');
+        if (wantsFile && !request.headers.get('content-type')?.startsWith('multipart/form-data')) {
+          return json(415, errorBody('unsupported_media_type', 'Upload the file as multipart/form-data (field "file")'), baseHeaders);
+        }
+        return json(422, errorBody('validation_failed', 'The request body is invalid', fields), baseHeaders);
+      }
+      // Ids are opaque strings: one that cannot exist (not a UUID) is simply not found.
+      if (error.type === 'params') return json(404, errorBody('not_found', 'Not found'), baseHeaders);
       if (error.type === 'property') {
         // Elysia checks coerced query values (t.Integer, t.Boolean) one by one and forgets the name: recover it
         // from the query string by the offending value.
@@ -66,7 +75,7 @@ export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 
       return json(400, errorBody('invalid_parameters', `The request ${error.type} is invalid`, fields), baseHeaders);
     }
     case 'PARSE':
-      return json(400, errorBody('invalid_json', 'The request body could not be parsed'), baseHeaders);
+      return json(400, errorBody('invalid_json', 'The request body could not be parsed', { body: 'is not valid JSON' }), baseHeaders);
     case 'NOT_FOUND':
       return json(404, errorBody('not_found', 'No such route'), baseHeaders);
     case 'INVALID_FILE_TYPE':

@@ -78,10 +78,13 @@ export async function unsubscribe(channel: string): Promise<void> {
   await subscriber?.unsubscribe(channel).catch(() => {});
 }
 
-/** Publishes to other instances: `<instanceId>|<kind>|<body>`. Never throws. */
+/** What instances publish: `<instanceId>|<kind>|<body>` (kind m: message lines, f: a frame to relay as is). */
+export const payloadOf = (kind: 'm' | 'f', body: string) => `${instanceId}|${kind}|${body}`;
+
+/** Publishes to other instances. Never throws. */
 export function publish(channel: string, kind: 'm' | 'f', body: string): void {
   if (!redis.isReady) return;
-  redis.publish(channel, `${instanceId}|${kind}|${body}`).catch(() => {});
+  redis.publish(channel, payloadOf(kind, body)).catch(() => {});
 }
 
 export function parse(payload: string): { origin: string; kind: string; body: string } | null {

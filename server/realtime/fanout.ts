@@ -1,7 +1,7 @@
 /**
  * What happens after a batch of messages commits, in this order:
  * 1. this instance's sockets (the hub's rooms put them in seq order; the sending socket already has its ack);
- * 2. the Redis hot tail, and one pub/sub publish per conversation for the other instances;
+ * 2. the Redis hot tail and one pub/sub publish per conversation for the other instances (one script call);
  * 3. members without an open socket anywhere: a chat-notify job (in-app notification now, email digest at most
  *    once per conversation per CHAT_DIGEST_MINUTES). Jobs are deduplicated per few seconds; the worker's sweep
  *    finds anything missed (Redis down or flushed) from the read and notified cursors in Postgres.
@@ -11,9 +11,9 @@ import { logger } from '../logger.ts';
 import { cachedMemberIds, toMessageDto } from '../modules/chat/service.ts';
 import { onCommitted } from '../modules/chat/writer.ts';
 import type { MessageRow } from '../modules/chat/repository.ts';
-import { conversationChannel, publish } from './bus.ts';
+import { conversationChannel, payloadOf } from './bus.ts';
 import { onlineUsers } from './presence.ts';
-import { appendToTail, type TailEntry } from './tail.ts';
+import { appendAndPublish } from './tail.ts';
 
 export type Delivery = { seq: number; senderId: string | null; clientId: string; json: string };
 type LocalDelivery = (conversationId: string, deliveries: Delivery[]) => void;
@@ -37,11 +37,15 @@ onCommitted((rows: MessageRow[]) => {
     deliveries.sort((a, b) => a.seq - b.seq);
     localDelivery?.(conversationId, deliveries);
   }
-  appendToTail(byConversation as Map<string, TailEntry[]>);
-  for (const [conversationId, deliveries] of byConversation) {
-    // JSON never contains a raw newline, so one line per message.
-    publish(conversationChannel(conversationId), 'm', deliveries.map((delivery) => delivery.json).join('\n'));
-  }
+  // Hot tail + pub/sub in one script call; JSON never contains a raw newline, so one line per message.
+  appendAndPublish(
+    [...byConversation].map(([conversationId, deliveries]) => ({
+      conversationId,
+      channel: conversationChannel(conversationId),
+      payload: payloadOf('m', deliveries.map((delivery) => delivery.json).join('\n')),
+      entries: deliveries,
+    })),
+  );
   void notifyOffline(byConversation).catch((error: Error) => logger.warn({ err: error.message }, 'chat: offline notification check failed'));
 });
 

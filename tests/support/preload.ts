@@ -15,6 +15,10 @@ process.env.APP_URL ??= 'http://localhost:3000';
 process.env.UPLOAD_DIR ??= `/tmp/lyceum-test-uploads-${process.pid}`;
 // Runs may overlap on one machine (and share Redis db 15): each run gets its own queues, so no other run's
 // workers take its jobs. Keys are otherwise unique per test (random ids, emails, client IPs), so nothing is flushed.
+// Small per-IP limits so the rate-limit tests stay fast (production defaults are 1000/300/300).
+process.env.RATE_LIMIT_IP_REGISTRATIONS_PER_HOUR ??= '20';
+process.env.RATE_LIMIT_IP_FAILED_SIGNINS_PER_15_MIN ??= '30';
+process.env.RATE_LIMIT_IP_EMAILS_PER_15_MIN ??= '20';
 process.env.QUEUE_PREFIX ??= `lyceum-test-${process.pid}`;
 
 const mailbox: Mailbox = await startMailbox();

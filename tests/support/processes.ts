@@ -23,7 +23,15 @@ export type ServerProcess = {
 };
 
 export function processEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { ...(process.env as Record<string, string>), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...extra };
+  return {
+    ...(process.env as Record<string, string>),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Real processes (browser tests, multi-instance tests) see every request from 127.0.0.1: production limits.
+    RATE_LIMIT_IP_REGISTRATIONS_PER_HOUR: '1000',
+    RATE_LIMIT_IP_FAILED_SIGNINS_PER_15_MIN: '300',
+    RATE_LIMIT_IP_EMAILS_PER_15_MIN: '300',
+    ...extra,
+  };
 }
 
 async function waitUntilReady(url: string, child: Subprocess, timeoutMs = 30_000): Promise<void> {

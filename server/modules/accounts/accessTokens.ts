@@ -12,12 +12,13 @@ const signer = new Elysia().use(
     secret: env.secretKey,
     alg: 'HS256',
     exp: `${env.accessTokenTtlSeconds}s`,
-    schema: t.Object({ sub: t.String(), sid: t.String(), typ: t.Literal('access') }),
+    schema: t.Object({ sub: t.String(), sid: t.String(), typ: t.Literal('access'), jti: t.String() }),
   }),
 ).decorator.accessJwt;
 
 export async function signAccessToken(userId: string, sessionId: string): Promise<{ accessToken: string; expiresIn: number }> {
-  const accessToken = await signer.sign({ sub: userId, sid: sessionId, typ: 'access' });
+  // jti makes every token unique, even two issued for one session in the same second.
+  const accessToken = await signer.sign({ sub: userId, sid: sessionId, typ: 'access', jti: crypto.randomUUID() });
   return { accessToken, expiresIn: env.accessTokenTtlSeconds };
 }
 

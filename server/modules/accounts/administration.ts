@@ -25,7 +25,7 @@ export async function listUsers(input: {
   cursor?: string;
 }): Promise<{ items: UserDto[]; nextCursor: string | null }> {
   assertAdmin(input.actor);
-  const before = decodeCursor(input.cursor, ['string']);
+  const before = decodeCursor(input.cursor, ['uuid']);
   const q = input.q?.trim();
   const rows = await repository.listUsers({
     role: input.role,

@@ -67,7 +67,7 @@ export const accountRoutes = new Elysia({ name: 'accounts' })
           'Returns a 15-minute access token and a rotating refresh token, and sets the HttpOnly `session` cookie for the web app. ' +
           '401 `totp_required` when two-factor authentication is on and no code was given; then send `totp` with the current 6-digit code ' +
           '(one step of clock drift is accepted, each code works once) or an unused recovery code (each works once). A wrong code answers ' +
-          '401 `invalid_totp` and counts as a failed sign-in. 429 by the 10th failure in a row for an account.',
+          '401 `invalid_credentials` with `fields.totp` and counts as a failed sign-in. A deactivated account gets 401 `account_inactive`. 429 by the 10th failure in a row for an account.',
         tags,
         security: PUBLIC,
       },

@@ -11,7 +11,8 @@ export const Email = t.String({
 export const Password = t.String({ minLength: 1, maxLength: 256, 'x-error': 'must be a string of at most 256 characters' });
 export const Name = t.String({ minLength: 1, maxLength: 100, 'x-error': 'must be 1 to 100 characters' });
 export const Timezone = t.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin', examples: ['Europe/Berlin'] });
-export const Token = t.String({ minLength: 1, maxLength: 512, 'x-error': 'is required' });
+// No minimum: an empty token is simply an unknown one (400 invalid_token), as the contract lists.
+export const Token = t.String({ maxLength: 512, 'x-error': 'must be a string' });
 
 export const User = t.Object(
   {

@@ -37,13 +37,18 @@ export type UserDto = {
   createdAt: string;
 };
 
+/**
+ * Per-IP limits are generous on purpose (schools, offices and API clients share addresses): they stop floods and
+ * credential stuffing. The per-account limits are the tight ones.
+ */
 const LIMITS = {
-  registerPerIp: { name: 'register-ip', max: 20, windowSeconds: 3600 },
-  loginPerIp: { name: 'login-ip', max: 100, windowSeconds: 900 },
+  registerPerIp: { name: 'register-ip', max: env.ipLimits.registrationsPerHour, windowSeconds: 3600 },
+  /** Failed sign-ins from one address (any accounts); successful ones do not count. */
+  loginFailuresPerIp: { name: 'login-fail-ip', max: env.ipLimits.failedSignInsPer15Min, windowSeconds: 900 },
   /** Consecutive failures for one account; the 10th attempt in a row is refused. */
   loginFailures: { name: 'login-fail', max: 9, windowSeconds: 900 },
-  emailPerIp: { name: 'email-ip', max: 20, windowSeconds: 900 },
-  emailPerAccount: { name: 'email-account', max: 3, windowSeconds: 900 },
+  emailPerIp: { name: 'email-ip', max: env.ipLimits.emailsPer15Min, windowSeconds: 900 },
+  emailPerAccount: { name: 'email-account', max: 5, windowSeconds: 900 },
 } satisfies Record<string, Limit>;
 
 /** Forgot-password and resend-verification take at least this long, whether or not the account exists. */
@@ -203,7 +208,7 @@ export type SignedIn = {
 export async function login(input: { email: string; password: string; totp?: string; meta: RequestMeta }): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
   await check(LIMITS.loginFailures, email);
-  await hit([{ limit: LIMITS.loginPerIp, key: ipKey(input.meta) }]);
+  await check(LIMITS.loginFailuresPerIp, ipKey(input.meta));
 
   const user = await repository.findUserByEmail(email);
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
@@ -213,7 +218,7 @@ export async function login(input: { email: string; password: string; totp?: str
   }
   if (!user.active) {
     await audit.recordNow({ actorId: user.id, action: 'auth.login_failed', meta: input.meta, metadata: { email, reason: 'account_inactive' } });
-    throw new DomainError('account_inactive', 'This account has been deactivated');
+    throw new DomainError('account_inactive', 'This account has been deactivated', undefined, undefined, 401);
   }
 
   const refreshToken = generateToken();
@@ -243,7 +248,8 @@ export async function login(input: { email: string; password: string; totp?: str
     }
     // Counted like a wrong password, so codes cannot be brute-forced.
     await signInFailed(email, user.id, 'invalid_totp', input.meta);
-    throw new DomainError('invalid_totp', 'The authentication code is not valid', { totp: 'is not valid' });
+    // The contract's sign-in failures are invalid_credentials and totp_required; `fields.totp` says which part was wrong.
+    throw new DomainError('invalid_credentials', 'The authentication code is not valid', { totp: 'is not valid' });
   }
   await reset(LIMITS.loginFailures, email);
 
@@ -261,6 +267,7 @@ export async function login(input: { email: string; password: string; totp?: str
 /** Counts a failed sign-in towards the account's limit and records it (actor null when the email is unknown). */
 async function signInFailed(email: string, userId: string | null, reason: 'invalid_credentials' | 'invalid_totp', meta: RequestMeta): Promise<void> {
   await record(LIMITS.loginFailures, email);
+  await record(LIMITS.loginFailuresPerIp, ipKey(meta));
   await audit.recordNow({ actorId: userId, action: 'auth.login_failed', meta, metadata: { email, reason } });
 }
 

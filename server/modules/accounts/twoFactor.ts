@@ -60,13 +60,21 @@ export type SecondFactorMethod = 'totp' | 'recovery_code';
 /**
  * Checks a TOTP code or a recovery code for a user with a secret, inside the caller's transaction: the accepted
  * step or the spent recovery code commits (or rolls back) with the change it authorises.
+ * Only sign-in claims the TOTP step (RFC 6238 5.2: a code opens at most one session); enabling and disabling
+ * merely prove possession by an already signed-in user, so the same code may then still be used to sign in.
  */
-export async function verifySecondFactor(tx: Executor, user: UserRow, code: string): Promise<SecondFactorMethod | null> {
+export async function verifySecondFactor(
+  tx: Executor,
+  user: UserRow,
+  code: string,
+  options: { claimStep: boolean } = { claimStep: true },
+): Promise<SecondFactorMethod | null> {
   const compact = code.replace(/\s/g, '');
   if (looksLikeTotpCode(compact)) {
     const secret = user.totpSecret ? await open(user.totpSecret, sealContext(user.id)) : null;
     const step = secret ? matchTotp(secret, compact) : null;
-    return step !== null && (await repository.claimTotpStep(tx, user.id, step)) ? 'totp' : null;
+    if (step === null) return null;
+    return !options.claimStep || (await repository.claimTotpStep(tx, user.id, step)) ? 'totp' : null;
   }
   if (!normaliseRecoveryCode(code)) return null;
   return (await repository.spendRecoveryCode(tx, user.id, hashRecoveryCode(code))) ? 'recovery_code' : null;
@@ -109,7 +117,7 @@ export async function enable(input: { actor: Actor; code: string; meta: RequestM
     const secret = await open(user.totpSecret!, sealContext(user.id));
     const compact = input.code.replace(/\s/g, '');
     const step = secret ? matchTotp(secret, compact) : null;
-    if (step === null || !(await repository.claimTotpStep(tx, user.id, step))) return false;
+    if (step === null) return false;
     if (!(await repository.enableTwoFactor(tx, user.id))) throw new DomainError('two_factor_enabled', 'Two-factor authentication is already on.');
     await repository.replaceRecoveryCodes(tx, user.id, recoveryCodes.map(hashRecoveryCode));
     await audit.record(tx, { actorId: user.id, action: 'auth.2fa_enabled', target: { type: 'user', id: user.id }, meta: input.meta });
@@ -132,7 +140,7 @@ export async function disable(input: { actor: Actor; code: string; meta: Request
   if (!user.twoFactorEnabledAt) throw new DomainError('two_factor_not_enabled', 'Two-factor authentication is not on.');
 
   const method = await db.transaction(async (tx) => {
-    const verified = await verifySecondFactor(tx, user, input.code);
+    const verified = await verifySecondFactor(tx, user, input.code, { claimStep: false });
     if (!verified) return null;
     await repository.disableTwoFactor(tx, user.id);
     await audit.record(tx, {

@@ -48,7 +48,7 @@ export type AuditDto = {
 
 export async function list(input: { actor: Actor; actorId?: string; action?: string; limit: number; cursor?: string }) {
   assertAdmin(input.actor);
-  const after = decodeCursor(input.cursor, ['string']);
+  const after = decodeCursor(input.cursor, ['uuid']);
   const rows = await repository.list({
     actorId: input.actorId,
     action: input.action,

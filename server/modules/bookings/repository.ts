@@ -26,6 +26,28 @@ export function isOverlap(error: unknown): boolean {
   return pgError(error)?.code === '23P01';
 }
 
+/**
+ * Two inserts (or moves) racing for overlapping times can deadlock inside the exclusion constraint: each waits for
+ * the other's uncommitted row. Postgres aborts one; it is retried, and then meets the winner's row (409) or, if the
+ * winner rolled back, takes the slot.
+ */
+export function isRetryable(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** Runs `work` in a transaction, again (up to `attempts` times) when Postgres aborted it for a deadlock. */
+export async function inTransaction<T>(work: (tx: Executor) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => work(tx));
+    } catch (error) {
+      if (attempt >= attempts || !isRetryable(error)) throw error;
+      await Bun.sleep(Math.random() * 10 * attempt);
+    }
+  }
+}
+
 /** The state-machine trigger refused a transition (a race lost to another transition). */
 export function isIllegalTransition(error: unknown): boolean {
   const pg = pgError(error);

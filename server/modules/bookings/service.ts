@@ -176,9 +176,9 @@ async function owe(
   tx: Executor,
   event: EmailEvent | 'completed',
   row: BookingRow,
-  options: { notify: Array<'student' | 'tutor'>; email: boolean; reminders: boolean; extra?: Partial<BookingEmailJob>; nowMs: number; dedupe?: string },
+  options: { notify: Array<'student' | 'tutor'>; email: boolean; reminders: boolean; extra?: Partial<BookingEmailJob>; nowMs: number; people?: Map<string, Person> },
 ): Promise<Pending> {
-  const people = await repository.findPeople([row.tutorId, row.studentId], tx);
+  const people = options.people ?? (await repository.findPeople([row.tutorId, row.studentId], tx));
   const effects: outbox.Owed[] = [];
   if (options.email && event !== 'completed') {
     for (const role of ['student', 'tutor'] as const) {
@@ -221,6 +221,16 @@ async function linkConversation(row: BookingRow): Promise<BookingRow> {
   } catch (error) {
     logger.warn({ bookingId: row.id, err: (error as Error).message }, 'could not link the booking to a conversation');
     return row;
+  }
+}
+
+/** The pair's conversation id, or null when chat fails (the booking goes ahead; a later read links it). */
+async function conversationOf(studentId: string, tutorId: string): Promise<string | null> {
+  try {
+    return (await chat.ensureDirectConversation(studentId, tutorId)).id;
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'could not open the conversation for a booking');
+    return null;
   }
 }
 
@@ -285,10 +295,9 @@ export async function createBooking(input: { actor: Actor; booking: CreateBookin
   if (startMs === null) throw invalid({ startsAt: 'must be an ISO 8601 instant such as 2026-03-02T09:00:00Z' });
   const subject = booking.subject.trim().replace(/\s+/g, ' ');
   if (!subject) throw invalid({ subject: 'must not be blank' });
-  const tutor = await availability.bookableTutor(booking.tutorId);
+  const [tutor, schedule] = await Promise.all([availability.bookableTutor(booking.tutorId), availability.loadSchedule(booking.tutorId)]);
   if (!tutor) throw notFound('Tutor');
   if (booking.tutorId === actor.id) throw invalid({ tutorId: 'cannot be yourself' });
-  const schedule = await availability.loadSchedule(booking.tutorId);
   if (!schedule || !availability.fitsSchedule(schedule, startMs, booking.durationMinutes, nowMs)) throw outsideAvailability();
 
   const startsAt = new Date(startMs);
@@ -297,10 +306,14 @@ export async function createBooking(input: { actor: Actor; booking: CreateBookin
   if ((await repository.findActiveOverlapping(booking.tutorId, startsAt, endsAt)).length > 0) throw slotTaken();
 
   const money = priceBooking(tutor.hourlyRateAmount, booking.durationMinutes, env.platformFeePercent);
+  // The pair's conversation first (its own transaction; harmless if the booking then loses a race), so the
+  // booking is stored with it.
+  const [conversationId, people] = await Promise.all([conversationOf(actor.id, booking.tutorId), repository.findPeople([booking.tutorId, actor.id])]);
   let created: { row: BookingRow; pending: Pending };
   try {
-    created = await db.transaction(async (tx) => {
+    created = await repository.inTransaction(async (tx) => {
       const row = await repository.insert(tx, {
+        conversationId,
         tutorId: booking.tutorId,
         studentId: actor.id,
         status: 'requested',
@@ -317,8 +330,10 @@ export async function createBooking(input: { actor: Actor; booking: CreateBookin
         tutorEarningsAmount: money.earnings,
         cancellationCutoffHours: schedule.cancellationCutoffHours,
       });
-      await repository.insertEvents(tx, [{ bookingId: row.id, actorId: actor.id, fromStatus: null, toStatus: 'requested', startsAt }]);
-      const pending = await owe(tx, 'requested', row, { notify: ['tutor'], email: true, reminders: false, nowMs });
+      const [, pending] = await Promise.all([
+        repository.insertEvents(tx, [{ bookingId: row.id, actorId: actor.id, fromStatus: null, toStatus: 'requested', startsAt }]),
+        owe(tx, 'requested', row, { notify: ['tutor'], email: true, reminders: false, nowMs, people }),
+      ]);
       return { row, pending };
     });
   } catch (error) {
@@ -327,7 +342,9 @@ export async function createBooking(input: { actor: Actor; booking: CreateBookin
   }
   await afterCommit(created.pending);
   const row = await linkConversation(created.row);
-  return (await withDetails([row], false))[0]!;
+  return toDto(row, [
+    { id: row.id, bookingId: row.id, actorId: actor.id, fromStatus: null, toStatus: 'requested', reason: null, startsAt, createdAt: row.createdAt },
+  ]);
 }
 
 // Transitions
@@ -415,7 +432,7 @@ export async function reschedule(input: { actor: Actor; id: string; startsAt: st
 
   let done: { row: BookingRow; pending: Pending };
   try {
-    done = await db.transaction(async (tx) => {
+    done = await repository.inTransaction(async (tx) => {
       const updated = await repository.updateIfCurrent(tx, row, { startsAt, endsAt });
       if (!updated) throw new DomainError('invalid_transition', 'The booking changed meanwhile; reload it and try again');
       const reason = `Rescheduled from ${row.startsAt.toISOString()} to ${startsAt.toISOString()}`;

@@ -39,6 +39,12 @@ export const chatRoutes = new Elysia({ name: 'chat' })
     response: { 200: model.ConversationList, ...errors(400, 401) },
     detail: { summary: 'List my conversations, newest activity first', description: 'With participants, the last message and my unread count.', tags, security: AUTHENTICATED },
   })
+  .get('/conversations/:id', ({ actor, params }) => service.getConversation({ actor, conversationId: params.id }), {
+    auth: true,
+    params: model.ConversationParams,
+    response: { 200: model.ConversationDetail, ...errors(400, 401, 404) },
+    detail: { summary: 'Get one of my conversations', description: "With participants, the last message, my unread count and every member's read cursor.", tags, security: AUTHENTICATED },
+  })
   .get(
     '/conversations/:id/messages',
     ({ actor, params, query }) =>

@@ -39,6 +39,19 @@ export const ConversationSummary = t.Object(
   { title: 'ConversationSummary' },
 );
 
+export const ConversationDetail = t.Object(
+  {
+    id: t.String(),
+    kind: t.Union([t.Literal('direct'), t.Literal('course')]),
+    title: t.Union([t.String(), t.Null()]),
+    participants: t.Array(Participant),
+    lastMessage: t.Union([Message, t.Null()]),
+    unreadCount: t.Integer({ minimum: 0 }),
+    readCursors: t.Record(t.String(), t.Integer({ minimum: 0 }), { description: "Each member's read cursor (every seq up to it is read)" }),
+  },
+  { title: 'ConversationDetail' },
+);
+
 export const ConversationList = listOf(ConversationSummary, 'ConversationList');
 export const MessagePage = listOf(Message, 'MessagePage');
 

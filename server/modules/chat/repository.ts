@@ -107,6 +107,18 @@ export async function findMembership(conversationId: string, userId: string): Pr
   return row;
 }
 
+export async function findConversation(id: string): Promise<ConversationRow | undefined> {
+  const [row] = await db.select().from(conversations).where(eq(conversations.id, id));
+  return row;
+}
+
+export async function readCursors(conversationId: string): Promise<Array<{ userId: string; lastReadSeq: number }>> {
+  return db
+    .select({ userId: conversationMembers.userId, lastReadSeq: conversationMembers.lastReadSeq })
+    .from(conversationMembers)
+    .where(eq(conversationMembers.conversationId, conversationId));
+}
+
 export async function memberIds(conversationId: string): Promise<string[]> {
   const rows = await db.select({ userId: conversationMembers.userId }).from(conversationMembers).where(eq(conversationMembers.conversationId, conversationId));
   return rows.map((row) => row.userId);
@@ -213,7 +225,12 @@ export async function lastSeqs(conversationIds: string[]): Promise<Map<string, n
 // The write path: group commit
 
 export type DraftMessage = { conversationId: string; senderId: string; clientId: string; body: string; kind: 'text' | 'system' };
-export type DraftOutcome = { kind: 'created'; message: MessageRow } | { kind: 'existing'; message: MessageRow } | { kind: 'not_member' };
+export type DraftOutcome =
+  | { kind: 'created'; message: MessageRow }
+  | { kind: 'existing'; message: MessageRow }
+  | { kind: 'not_member' }
+  /** The conversation's row was locked by another transaction (another instance): try again in the next batch. */
+  | { kind: 'busy' };
 
 /**
  * Raw rows. Drizzle's postgres-js driver makes the shared client return timestamps as text, so raw queries read
@@ -251,18 +268,28 @@ const idempotencyKey = (conversationId: string, senderId: string, clientId: stri
  * Stores a batch of messages in one transaction and returns one outcome per draft, in order.
  * 1. Lock the batch's conversation rows (sorted ids: no deadlock between concurrent batches). Every insert into a
  *    conversation happens under this lock, so what step 2 reads cannot change before commit, on any instance.
+ *    With `wait: false` rows locked by another transaction are skipped (SKIP LOCKED) and their drafts come back
+ *    `busy`: a batch never queues behind another instance's batch (lock convoys), it defers those few messages.
  * 2. Read membership and the messages already stored under the drafts' (conversation, sender, clientId).
  * 3. Give each new message the next seq (duplicates inside the batch share one), bump last_seq once per
  *    conversation, insert all rows with one statement, move the senders' read cursors.
  * The unique constraints stay the last word: if one ever fired, the whole batch rolls back and is retried.
  */
-export async function writeBatch(drafts: DraftMessage[]): Promise<DraftOutcome[]> {
-  return sql.begin(async (tx) => {
+export async function writeBatch(drafts: DraftMessage[], options: { wait: boolean } = { wait: true }): Promise<DraftOutcome[]> {
+  // A reserved connection instead of sql.begin: BEGIN travels with the reads and COMMIT with the writes, so a batch
+  // costs two round trips instead of five (the event loop of a busy server is slow to answer each one).
+  const tx = await sql.reserve();
+  let inTransaction = true;
+  try {
     const conversationIds = [...new Set(drafts.map((draft) => draft.conversationId))].sort();
     const senderIds = [...new Set(drafts.map((draft) => draft.senderId))];
-    const locked = await tx<{ id: string; last_seq: string; now_ms: number }[]>`
-      select id, last_seq, (extract(epoch from date_trunc('milliseconds', now())) * 1000)::float8 as now_ms from conversations where id = any(${conversationIds}::uuid[]) order by id for update`;
-    const [members, existing] = await Promise.all([
+    // Postgres runs pipelined statements in order on this connection, so the membership and idempotency reads start
+    // after the row locks are held and see everything committed before them.
+    const [, locked, members, existing] = await Promise.all([
+      tx.unsafe('begin'),
+      tx<{ id: string; last_seq: string; now_ms: number }[]>`
+        select id, last_seq, (extract(epoch from date_trunc('milliseconds', now())) * 1000)::float8 as now_ms
+          from conversations where id = any(${conversationIds}::uuid[]) order by id for update ${options.wait ? sql.unsafe('') : sql.unsafe('skip locked')}`,
       tx<{ conversation_id: string; user_id: string }[]>`
         select conversation_id, user_id from conversation_members
          where conversation_id = any(${conversationIds}::uuid[]) and user_id = any(${senderIds}::uuid[])`,
@@ -282,7 +309,9 @@ export async function writeBatch(drafts: DraftMessage[]): Promise<DraftOutcome[]
     }
     const created: MessageRow[] = [];
     const outcomes: DraftOutcome[] = drafts.map((draft) => {
-      if (!nextSeq.has(draft.conversationId) || !isMember.has(`${draft.conversationId}\u0000${draft.senderId}`)) return { kind: 'not_member' };
+      if (!isMember.has(`${draft.conversationId}\u0000${draft.senderId}`)) return { kind: 'not_member' };
+      // A member's conversation exists: not locked means another transaction holds it (skip locked).
+      if (!nextSeq.has(draft.conversationId)) return { kind: 'busy' };
       const key = idempotencyKey(draft.conversationId, draft.senderId, draft.clientId);
       const seen = known.get(key);
       if (seen) return seen.kind === 'created' ? { kind: 'existing', message: seen.message } : seen;
@@ -294,13 +323,13 @@ export async function writeBatch(drafts: DraftMessage[]): Promise<DraftOutcome[]
       known.set(key, outcome);
       return outcome;
     });
+    const writes: Array<Promise<unknown>> = [];
     if (created.length > 0) {
       const bumped = [...new Set(created.map((message) => message.conversationId))];
       const readBySender = new Map<string, { c: string; u: string; seq: number }>();
       for (const message of created) readBySender.set(`${message.conversationId}\u0000${message.senderId}`, { c: message.conversationId, u: message.senderId!, seq: message.seq });
       const reads = [...readBySender.values()];
-      // Issued together: postgres.js pipelines them on the transaction's connection.
-      await Promise.all([
+      writes.push(
         tx`update conversations c set last_seq = v.last_seq, last_message_at = ${nowIso}::timestamptz, activity_at = ${nowIso}::timestamptz
              from unnest(${bumped}::uuid[], ${bumped.map((id) => nextSeq.get(id)!)}::bigint[]) as v(id, last_seq)
             where c.id = v.id`,
@@ -312,10 +341,18 @@ export async function writeBatch(drafts: DraftMessage[]): Promise<DraftOutcome[]
         tx`update conversation_members m set last_read_seq = greatest(m.last_read_seq, v.seq)
              from unnest(${reads.map((r) => r.c)}::uuid[], ${reads.map((r) => r.u)}::uuid[], ${reads.map((r) => r.seq)}::bigint[]) as v(c, u, seq)
             where m.conversation_id = v.c and m.user_id = v.u`,
-      ]);
+      );
     }
+    // COMMIT pipelined behind the writes: if one of them failed, Postgres answers this COMMIT with ROLLBACK.
+    const results = await Promise.all([...writes, tx.unsafe('commit')]);
+    inTransaction = false;
+    const commit = results[results.length - 1] as { command?: string };
+    if (commit.command !== 'COMMIT') throw new Error(`message batch not committed (${commit.command})`);
     return outcomes;
-  }) as Promise<DraftOutcome[]>;
+  } finally {
+    if (inTransaction) await tx.unsafe('rollback').catch(() => {});
+    tx.release();
+  }
 }
 
 // Offline notifications (the chat-notify job)

@@ -161,7 +161,7 @@ export const findMembership = repository.findMembership;
 // Listing
 
 export async function listConversations(input: { actor: Actor; limit: number; cursor?: string }): Promise<{ items: ConversationSummaryDto[]; nextCursor: string | null }> {
-  const after = decodeCursor(input.cursor, ['string', 'string']);
+  const after = decodeCursor(input.cursor, ['timestamp', 'uuid']);
   let afterKey: { activityAt: Date; id: string } | null = null;
   if (after) {
     const activityAt = new Date(after[0] as string);
@@ -191,6 +191,27 @@ export async function listConversations(input: { actor: Actor; limit: number; cu
   });
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor([last.activityAt.toISOString(), last.id]) : null };
+}
+
+/** One conversation of the caller, with every member's read cursor (404 for non-members). */
+export async function getConversation(input: { actor: Actor; conversationId: string }): Promise<ConversationSummaryDto & { readCursors: Record<string, number> }> {
+  const membership = await requireMember(input.actor.id, input.conversationId);
+  const [row, people, lasts, cursors] = await Promise.all([
+    repository.findConversation(input.conversationId),
+    repository.participants([input.conversationId]),
+    repository.lastMessages([{ conversationId: input.conversationId, seq: membership.lastSeq }]),
+    repository.readCursors(input.conversationId),
+  ]);
+  if (!row) throw notFound('Conversation');
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    participants: people.map(({ id, name, role }) => ({ id, name, role })),
+    lastMessage: lasts[0] ? toMessageDto(lasts[0]) : null,
+    unreadCount: Math.max(0, membership.lastSeq - membership.lastReadSeq),
+    readCursors: Object.fromEntries(cursors.map((cursor) => [cursor.userId, cursor.lastReadSeq])),
+  };
 }
 
 // History

@@ -68,7 +68,7 @@ export async function push(ids: string[]): Promise<void> {
 }
 
 export async function list(input: { actor: Actor; unread?: boolean; limit: number; cursor?: string }) {
-  const after = decodeCursor(input.cursor, ['string']);
+  const after = decodeCursor(input.cursor, ['uuid']);
   const rows = await repository.list({ userId: input.actor.id, unread: input.unread ?? false, afterId: after?.[0] as string | undefined, limit: input.limit });
   const result = page(rows, input.limit, (row) => [row.id]);
   return { items: result.items.map(toDto), nextCursor: result.nextCursor };

@@ -42,9 +42,6 @@ export type SearchRow = {
   rank: string | null;
 };
 
-/** Typo tolerance of `q` against name, headline and subjects (pg_trgm word similarity, 0..1). */
-export const WORD_SIMILARITY = 0.5;
-
 const join = (parts: SQL[], separator: SQL) => sql.join(parts, separator);
 
 /**
@@ -76,13 +73,45 @@ function availableCondition(available: NonNullable<SearchFilter['available']>): 
   )`;
 }
 
+/** Typo tolerance: query words not in the vocabulary are widened to their closest vocabulary words (pg_trgm). */
+export const MAX_ALTERNATIVES = 3;
+const MAX_QUERY_WORDS = 8;
+
+/**
+ * Turns free text into a full-text query: words AND-ed, each unknown word (a typo, usually) OR-ed with up to three
+ * similar words of the vocabulary. Returns null when the text has no words.
+ */
+export async function textQuery(q: string): Promise<string | null> {
+  const rows = (await db.execute(sql`
+    select w.word,
+           exists (select 1 from search_words s where s.word = w.word) as known,
+           array(select s.word from search_words s
+                 where length(w.word) >= 4 and s.word % w.word
+                 order by similarity(s.word, w.word) desc, s.word
+                 limit ${MAX_ALTERNATIVES}) as alternatives
+    from regexp_split_to_table(lower(unaccent(${q})), '[^[:alnum:]]+') with ordinality as w(word, ord)
+    where w.word <> ''
+    order by w.ord
+    limit ${MAX_QUERY_WORDS}`)) as unknown as Array<{ word: string; known: boolean; alternatives: string[] }>;
+  if (rows.length === 0) return null;
+  const quote = (word: string) => `'${word.replace(/\\/g, '').replace(/'/g, "''")}'`;
+  return rows.map((row) => `(${[row.word, ...(row.known ? [] : row.alternatives)].map(quote).join(' | ')})`).join(' & ');
+}
+
 export async function search(filter: SearchFilter): Promise<SearchRow[]> {
   // Literal 'approved' (not a parameter) so the planner can use the partial indexes.
   const conditions: SQL[] = [sql`tp.approval_status = 'approved'`, sql`u.role = 'tutor'`, sql`u.active`, sql`tp.hourly_rate_amount is not null`];
   const q = filter.q?.trim();
-  const tsQuery = sql`websearch_to_tsquery('english', unaccent(${q ?? ''}))`;
-  const text = sql`lower(unaccent(${q ?? ''}))`;
-  if (q) conditions.push(sql`(tp.search_vector @@ ${tsQuery} or ${text} <% tp.search_text)`);
+  let rank: SQL = sql`null::numeric`;
+  if (q) {
+    const text = await textQuery(q);
+    if (text === null) return [];
+    // A scalar subquery: parsed once, usable as the GIN index key.
+    const tsQuery = sql`(select to_tsquery('english', ${text}))`;
+    conditions.push(sql`tp.search_vector @@ ${tsQuery}`);
+    // Name and subjects weigh most, then the headline, then the bio.
+    rank = sql`round(ts_rank(tp.search_vector, ${tsQuery}, 32)::numeric, 6)`;
+  }
   if (filter.subject) conditions.push(sql`tp.subject_keys @> array[${filter.subject}]::text[]`);
   if (filter.currency) conditions.push(sql`tp.hourly_rate_currency = ${filter.currency}`);
   if (filter.minRate !== undefined) conditions.push(sql`tp.hourly_rate_amount >= ${filter.minRate}`);
@@ -95,16 +124,16 @@ export async function search(filter: SearchFilter): Promise<SearchRow[]> {
   if (filter.inPerson !== undefined) conditions.push(filter.inPerson ? sql`tp.in_person` : sql`not tp.in_person`);
   if (filter.available) conditions.push(availableCondition(filter.available));
 
-  const rank = q ? sql`round((ts_rank(tp.search_vector, ${tsQuery}, 32) + word_similarity(${text}, tp.search_text))::numeric, 6)` : sql`null::numeric`;
   let order: SQL;
   const after = filter.after;
+  // DESC NULLS LAST matches the sort indexes (the columns are never null, but the planner needs the same order).
   switch (filter.sort) {
     case 'relevance':
       order = sql`${rank} desc, tp.user_id desc`;
       if (after) conditions.push(sql`(${rank}, tp.user_id) < (${after.keys[0]}::numeric, ${after.id}::uuid)`);
       break;
     case 'rating':
-      order = sql`tp.rating_score desc, tp.rating_count desc, tp.user_id desc`;
+      order = sql`tp.rating_score desc nulls last, tp.rating_count desc nulls last, tp.user_id desc nulls last`;
       if (after) conditions.push(sql`(tp.rating_score, tp.rating_count, tp.user_id) < (${after.keys[0]}::numeric, ${after.keys[1]}::int, ${after.id}::uuid)`);
       break;
     case 'price_asc':
@@ -125,13 +154,7 @@ export async function search(filter: SearchFilter): Promise<SearchRow[]> {
     where ${join(conditions, sql` and `)}
     order by ${order}
     limit ${filter.limit + 1}`;
-
-  if (!q) return (await db.execute(query)) as unknown as SearchRow[];
-  // The typo tolerance is a per-transaction setting so the trigram index answers `<%` at our threshold.
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`);
-    return (await tx.execute(query)) as unknown as SearchRow[];
-  });
+  return (await db.execute(query)) as unknown as SearchRow[];
 }
 
 /** Subjects of approved tutors with how many teach each; the most common spelling names a subject. */
