@@ -25,8 +25,16 @@ export async function handleReminder(data: OwedJobData<'bookings'>): Promise<str
 
 export async function handleBookingJob(job: Job): Promise<string> {
   switch (job.name) {
-    case 'auto_complete':
-      return `completed ${await completeOverdue()}`;
+    case 'auto_complete': {
+      // Batches of 200 until the backlog is gone (bounded, so one run never hogs the worker).
+      let total = 0;
+      for (let batch = 0; batch < 25; batch++) {
+        const completed = await completeOverdue({ limit: 200 });
+        total += completed;
+        if (completed < 200) break;
+      }
+      return `completed ${total}`;
+    }
     case 'refresh_windows':
       return `refreshed ${await refreshStaleWindows()}`;
     default:

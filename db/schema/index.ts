@@ -7,3 +7,4 @@ export * from './availability.ts';
 export * from './bookings.ts';
 export * from './reviews.ts';
 export * from './chat.ts';
+export * from './search.ts';

@@ -61,6 +61,7 @@ export const tutorProfiles = pgTable(
       .on(table.ratingScore.desc(), table.ratingCount.desc(), table.userId.desc())
       .where(sql`${table.approvalStatus} = 'approved'`),
     index('tutor_profiles_price_sort_idx').on(table.hourlyRateAmount, table.userId).where(sql`${table.approvalStatus} = 'approved'`),
+    index('tutor_profiles_city_idx').on(sql`lower(${table.city})`).where(sql`${table.approvalStatus} = 'approved'`),
   ],
 );
 
