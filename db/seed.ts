@@ -247,7 +247,14 @@ export async function seed(): Promise<void> {
         .returning();
       const rating = session === 0 ? 5 : 4 + (index % 2);
       ratingSum += rating;
-      await db.insert(reviews).values({ bookingId: booking!.id, tutorId: user.id, studentId: student.id, rating, comment: COMMENTS[(index + session) % COMMENTS.length]! });
+      await db.insert(reviews).values({
+        bookingId: booking!.id,
+        tutorId: user.id,
+        studentId: student.id,
+        rating,
+        comment: COMMENTS[(index + session) % COMMENTS.length]!,
+        createdAt: new Date(startsAt.getTime() + 3 * 60 * 60 * 1000),
+      });
     }
     await db
       .update(tutorProfiles)
