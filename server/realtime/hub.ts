@@ -35,6 +35,7 @@ const SESSION_RECHECK_MS = 60_000;
 const ROOM_RELEASE_GRACE_MS = 5_000;
 const MAX_JOINED = 1_000;
 const LOCAL_SEND_TTL_MS = 10_000;
+const SUBSCRIBE_WAIT_MS = 1_000;
 
 export type Conn = {
   ws: ServerWebSocket<unknown>;
@@ -218,7 +219,10 @@ async function acquireRoom(conversationId: string): Promise<Room> {
     // Subscribe first, then read lastSeq: anything committed after the read arrives through the channel
     // (or the resync), anything before it is at most lastSeq and comes from the replay.
     created.ready = (async () => {
-      await subscribe(conversationChannel(conversationId), (payload) => onConversationPayload(conversationId, payload));
+      // Never wait long for Redis: the handler is registered at once, and if the SUBSCRIBE is slow or Redis is down
+      // (node-redis sends it when it reconnects), the resync pass fills in from Postgres meanwhile.
+      const subscribed = subscribe(conversationChannel(conversationId), (payload) => onConversationPayload(conversationId, payload));
+      await Promise.race([subscribed.catch(() => {}), Bun.sleep(SUBSCRIBE_WAIT_MS)]);
       const seqs = await chat.lastSeqs([conversationId]);
       created.lastSeq = seqs.get(conversationId) ?? 0;
       created.initialised = true;

@@ -2,6 +2,7 @@
 // killed and restarted, with two server processes on a redis-server of this test's own. No acked message is lost,
 // history stays complete, and live delivery across instances resumes by itself.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { createGroupConversation } from '../../server/modules/chat/service.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/processes.ts';
 import { ChatSocket, chatUser, directConversation, fullHistory, OwnRedis, type ChatUser } from '../support/chat.ts';
 import { checkConversation } from '../support/chatChecker.ts';
@@ -69,6 +70,18 @@ test('Redis killed and restarted mid-conversation: acks go on (Postgres), delive
   // Redis is down: sends are still stored and acked; the other instance catches up from Postgres.
   await chat(10, 'redis down');
   await bothHaveEverything(20_000);
+  // A client can still connect (session cookie: tickets live in Redis), join, and get the full history from Postgres.
+  const late = await ChatSocket.connect(two.baseUrl, tutor, { cookie: true });
+  const joined = await late.join(conversationId, 0);
+  expect(joined).toMatchObject({ type: 'joined', lastSeq: acked.length });
+  await late.waitUntil(() => late.messagesOf(conversationId).length === acked.length, 10_000, 'replay without Redis');
+  expect(late.messagesOf(conversationId).map((m) => m.seq)).toEqual(acked.map((m) => m.seq));
+  // A conversation no one on that instance had joined yet: its room starts without Redis (no hang on SUBSCRIBE).
+  const { id: fresh } = await createGroupConversation({ kind: 'course', title: 'No Redis', memberIds: [student.id, tutor.id] });
+  const started = performance.now();
+  expect(await late.join(fresh, 0)).toMatchObject({ type: 'joined', conversationId: fresh, lastSeq: 0 });
+  expect(performance.now() - started).toBeLessThan(5000);
+  late.close();
   await redis.start();
   // Give the servers' clients a moment to reconnect, then check live delivery is back.
   await Bun.sleep(1500);

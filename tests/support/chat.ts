@@ -96,16 +96,21 @@ export class ChatSocket {
     readonly user: ChatUser,
   ) {}
 
-  static async connect(baseUrl: string, user: ChatUser): Promise<ChatSocket> {
+  /** Authenticates with a ticket, or with the session cookie and the app's Origin (`cookie: true`). */
+  static async connect(baseUrl: string, user: ChatUser, options: { cookie?: boolean } = {}): Promise<ChatSocket> {
     const socket = new ChatSocket(baseUrl, user);
+    socket.useCookie = options.cookie ?? false;
     await socket.open();
     return socket;
   }
 
+  useCookie = false;
+
   async open(): Promise<void> {
-    const ticket = await wsTicket(this.baseUrl, this.user);
-    const url = `${this.baseUrl.replace(/^http/, 'ws')}${API}/ws?ticket=${ticket}`;
-    const ws = new WebSocket(url);
+    const wsBase = `${this.baseUrl.replace(/^http/, 'ws')}${API}/ws`;
+    const ws = this.useCookie
+      ? new WebSocket(wsBase, { headers: { cookie: this.user.cookie, origin: new URL(this.baseUrl).origin } } as unknown as string[])
+      : new WebSocket(`${wsBase}?ticket=${await wsTicket(this.baseUrl, this.user)}`);
     this.ws = ws;
     ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)));
     await new Promise<void>((resolve, reject) => {
