@@ -112,9 +112,10 @@ describe('POST /auth/password/reset', () => {
     expect((await api.post(`${API}/auth/login`, { email, password: NEW_PASSWORD })).status).toBe(200);
   });
 
-  test('an unknown token answers 400 invalid_token', async () => {
+  test('an unknown or empty token answers 400 invalid_token', async () => {
     const api = await client();
     expectError(await api.post(`${API}/auth/password/reset`, { token: 'unknown-token-xyz', password: NEW_PASSWORD }), 400, 'invalid_token');
+    expectError(await api.post(`${API}/auth/password/reset`, { token: '', password: NEW_PASSWORD }), 400, 'invalid_token');
   });
 
   test('a verification token is refused by password reset (400)', async () => {

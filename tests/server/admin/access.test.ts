@@ -12,7 +12,7 @@ setDefaultTimeout(30_000);
 
 type Operation = { method: string; path: string; body: unknown };
 
-/** A body that passes validation, so the answer is about who is asking (validation runs before authorisation). */
+/** A body that passes validation, so an admin's answer is about the route, not the body. */
 function sampleOf(schema: any): unknown {
   if (!schema) return undefined;
   if (schema.anyOf) return sampleOf(schema.anyOf[0]);
@@ -54,6 +54,13 @@ async function call(operation: Operation, who?: SignedInAccount) {
   return api.request(operation.method, operation.path, { body: operation.body, token: who?.accessToken });
 }
 
+/** The same route with an invalid body (a JSON number) or, without a body, an invalid query. */
+async function callMalformed(operation: Operation, who?: SignedInAccount) {
+  const api = who?.api ?? (await client());
+  if (operation.body === undefined) return api.request(operation.method, `${operation.path}?limit=0`, { token: who?.accessToken });
+  return api.request(operation.method, operation.path, { body: 42, token: who?.accessToken });
+}
+
 describe('admin routes', () => {
   test('the document lists the admin routes of this issue', async () => {
     const paths = (await adminOperations()).map((operation) => `${operation.method} ${operation.path.replace(/[0-9a-f-]{36}/g, '{id}')}`);
@@ -68,6 +75,24 @@ describe('admin routes', () => {
       expect({ route: `${operation.method} ${operation.path}`, status: reply.status }).toEqual({ route: `${operation.method} ${operation.path}`, status: 401 });
       expectError(reply, 401, 'unauthorized');
     }
+  });
+
+  test('authentication comes before validation: a malformed request is still 401 anonymous, 403 for a student', async () => {
+    const student = await account('student');
+    const admin = await signedInAdmin();
+    let invalidForAdmin = 0;
+    for (const operation of await adminOperations()) {
+      const route = `${operation.method} ${operation.path}`;
+      const anonymous = await callMalformed(operation);
+      expect({ route, status: anonymous.status }).toEqual({ route, status: 401 });
+      expectError(anonymous, 401, 'unauthorized');
+      const refused = await callMalformed(operation, student);
+      expect({ route, status: refused.status }).toEqual({ route, status: 403 });
+      expectError(refused, 403, 'forbidden');
+      if ([400, 422].includes((await callMalformed(operation, admin)).status)) invalidForAdmin++;
+    }
+    // The requests really are malformed: an admin gets a validation error for (at least) the list and reject routes.
+    expect(invalidForAdmin).toBeGreaterThanOrEqual(3);
   });
 
   test('students and tutors: 403 on every admin route', async () => {

@@ -31,7 +31,7 @@ describe('audit log', () => {
     const { secret, usedStep } = await enableTwoFactor(user);
     const second = await api.post(`${API}/auth/login`, { email, password: STRONG_PASSWORD, totp: totp(secret, usedStep + 1) });
     expect(second.status).toBe(200);
-    expectError(await api.post(`${API}/auth/login`, { email, password: STRONG_PASSWORD, totp: totp(secret, usedStep + 1) }), 401, 'invalid_totp');
+    expectError(await api.post(`${API}/auth/login`, { email, password: STRONG_PASSWORD, totp: totp(secret, usedStep + 1) }), 401, 'invalid_credentials', ['totp']);
     expect((await api.post(`${API}/auth/2fa/disable`, { code: totp(secret, usedStep + 2) }, { token: user.accessToken })).status).toBe(204);
 
     // Sign out the second session from the first, change the password, log out, reset the password.
@@ -94,7 +94,7 @@ describe('audit log', () => {
     await admin.api.patch(`${API}/admin/users/${target.id}`, { role: 'tutor' }, { token: admin.accessToken, headers });
     await admin.api.patch(`${API}/admin/users/${target.id}`, { active: false }, { token: admin.accessToken, headers });
     // A refused sign-in of the deactivated account is recorded too.
-    expectError(await target.api.post(`${API}/auth/login`, { email: target.email, password: target.password }), 403, 'account_inactive');
+    expectError(await target.api.post(`${API}/auth/login`, { email: target.email, password: target.password }), 401, 'account_inactive');
     const refused = (await auditOf(admin, `actorId=${target.id}&action=auth.login_failed`))[0];
     expect(refused).toMatchObject({ actorId: target.id, ip: target.api.ip, metadata: { email: target.email, reason: 'account_inactive' } });
     await admin.api.patch(`${API}/admin/users/${target.id}`, { active: true }, { token: admin.accessToken, headers });
@@ -121,6 +121,9 @@ describe('audit log', () => {
     expect(next.body.items[0].id < first.body.items[1].id).toBe(true);
     expectError(await admin.api.get(`${API}/admin/audit-log?actorId=not-a-uuid`, { token: admin.accessToken }), 400, 'invalid_parameters');
     expectError(await admin.api.get(`${API}/admin/audit-log?cursor=zzz`, { token: admin.accessToken }), 400, 'invalid_cursor');
+    // Well-formed (base64 JSON of the right shape) but forged: the id is not a UUID.
+    const forged = Buffer.from(JSON.stringify(["1' or '1'='1"])).toString('base64url');
+    expectError(await admin.api.get(`${API}/admin/audit-log?cursor=${forged}`, { token: admin.accessToken }), 400, 'invalid_cursor');
   });
 });
 

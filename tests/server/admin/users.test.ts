@@ -48,6 +48,9 @@ describe('GET /admin/users', () => {
     } while (cursor);
     expect(seen).toEqual(created.map((user) => user.id).reverse());
     expectError(await admin.api.get(`${API}/admin/users?cursor=nope`, { token: admin.accessToken }), 400, 'invalid_cursor');
+    // Well-formed (base64 JSON of the right shape) but forged: the id is not a UUID.
+    const forged = Buffer.from(JSON.stringify(['not-a-uuid'])).toString('base64url');
+    expectError(await admin.api.get(`${API}/admin/users?cursor=${forged}`, { token: admin.accessToken }), 400, 'invalid_cursor');
     expectError(await admin.api.get(`${API}/admin/users?role=superuser`, { token: admin.accessToken }), 400, 'invalid_parameters');
     expectError(await admin.api.get(`${API}/admin/users?limit=101`, { token: admin.accessToken }), 400, 'invalid_parameters');
   });
@@ -97,7 +100,7 @@ describe('PATCH /admin/users/{id}', () => {
     expectError(await user.api.get(`${API}/me`, { token: user.accessToken }), 401, 'unauthorized');
     expectError(await user.api.get(`${API}/me`, { cookie: user.cookie }), 401, 'unauthorized');
     expectError(await user.api.post(`${API}/auth/refresh`, { refreshToken: user.refreshToken }), 401, 'invalid_token');
-    expectError(await (await client()).post(`${API}/auth/login`, { email: user.email, password: user.password }), 403, 'account_inactive');
+    expectError(await (await client()).post(`${API}/auth/login`, { email: user.email, password: user.password }), 401, 'account_inactive');
     // A wrong password still says invalid_credentials (no account-state oracle without the password).
     expectError(await (await client()).post(`${API}/auth/login`, { email: user.email, password: 'wrong password here' }), 401, 'invalid_credentials');
 
@@ -126,10 +129,10 @@ describe('PATCH /admin/users/{id}', () => {
     expectError(await other.api.patch(`${API}/admin/users/${admin.id}`, { active: false }, { token: other.accessToken }), 401, 'unauthorized');
   });
 
-  test('404 for an unknown user, 400 for a malformed id, 422 for a bad role', async () => {
+  test('404 for an unknown user and for a malformed id, 422 for a bad role', async () => {
     const admin = await signedInAdmin();
     expectError(await admin.api.patch(`${API}/admin/users/${crypto.randomUUID()}`, { role: 'tutor' }, { token: admin.accessToken }), 404, 'not_found');
-    expectError(await admin.api.patch(`${API}/admin/users/nope`, { role: 'tutor' }, { token: admin.accessToken }), 400, 'invalid_parameters');
+    expectError(await admin.api.patch(`${API}/admin/users/nope`, { role: 'tutor' }, { token: admin.accessToken }), 404, 'not_found');
     const target = await account('student');
     expectError(await admin.api.patch(`${API}/admin/users/${target.id}`, { role: 'root' }, { token: admin.accessToken }), 422, 'validation_failed', ['role']);
   });

@@ -74,14 +74,14 @@ describe('POST /notifications/{id}/read', () => {
     expect((await list(me)).body.items.find((item: any) => item.id === first).readAt).toBe(read.readAt);
   });
 
-  test('404 for someone else’s notification (and it stays unread), unknown ids; 400 malformed; 401 anonymous', async () => {
+  test('404 for someone else’s notification (and it stays unread), unknown ids and malformed ids; 401 anonymous', async () => {
     const me = await student();
     const other = await student();
     const [theirs] = await seed(other, 1);
     expectError(await me.api.post(`${API}/notifications/${theirs}/read`, undefined, { token: me.token }), 404, 'not_found');
     expect((await list(other, '?unread=true')).body.items.map((item: any) => item.id)).toEqual([theirs]);
     expectError(await me.api.post(`${API}/notifications/0190a3c4-0000-7000-8000-000000000000/read`, undefined, { token: me.token }), 404, 'not_found');
-    expectError(await me.api.post(`${API}/notifications/nope/read`, undefined, { token: me.token }), 400, 'invalid_parameters');
+    expectError(await me.api.post(`${API}/notifications/nope/read`, undefined, { token: me.token }), 404, 'not_found');
     expectError(await (await client()).post(`${API}/notifications/${theirs}/read`), 401, 'unauthorized');
   });
 });

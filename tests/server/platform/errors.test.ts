@@ -26,7 +26,8 @@ describe('400 malformed request', () => {
   ])('%s answers 400 invalid_json', async (_label, raw) => {
     const api = await client();
     const reply = await api.request('POST', `${API}/auth/login`, { raw, headers: { 'content-type': 'application/json' } });
-    expectError(reply, 400, 'invalid_json');
+    expectError(reply, 400, 'invalid_json', ['body']);
+    expect(reply.body.error.fields).toEqual({ body: 'is not valid JSON' });
     expect(reply.body.error.message).not.toMatch(/SyntaxError|at .*\.ts|node_modules/);
   });
 });

@@ -127,16 +127,25 @@ describe('POST /auth/login with 2FA', () => {
     expectError(missing, 401, 'totp_required');
     expect(missing.headers.get('set-cookie')).toBeNull();
 
-    // The step used to enable is spent: the same code is refused.
-    expectError(await attemptLogin(user.email, user.password, totp(secret, usedStep)), 401, 'invalid_totp');
-
     const code = totp(secret, usedStep + 1);
     const ok = await attemptLogin(user.email, user.password, code);
     expect(ok.status).toBe(200);
     expect(ok.body.user.twoFactorEnabled).toBe(true);
     expect(cookieFrom(ok.headers)).toMatch(/^session=/);
-    // Replaying the code that just worked is refused.
-    expectError(await attemptLogin(user.email, user.password, code), 401, 'invalid_totp');
+    // Replaying the code that just worked is refused: a code opens at most one session.
+    const replay = await attemptLogin(user.email, user.password, code);
+    expectError(replay, 401, 'invalid_credentials', ['totp']);
+    expect(replay.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('the code used to enable 2FA also signs in (only sign-in claims a step), once', async () => {
+    const user = await account('student');
+    const { secret, usedStep } = await enableTwoFactor(user);
+    const code = totp(secret, usedStep);
+    const ok = await attemptLogin(user.email, user.password, code);
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.twoFactorEnabled).toBe(true);
+    expectError(await attemptLogin(user.email, user.password, code), 401, 'invalid_credentials', ['totp']);
   });
 
   test('a wrong password still answers invalid_credentials, whatever the code', async () => {
@@ -150,18 +159,18 @@ describe('POST /auth/login with 2FA', () => {
     const { recoveryCodes } = await enableTwoFactor(user);
     const code = recoveryCodes[3]!;
     expect((await attemptLogin(user.email, user.password, code)).status).toBe(200);
-    expectError(await attemptLogin(user.email, user.password, code), 401, 'invalid_totp');
+    expectError(await attemptLogin(user.email, user.password, code), 401, 'invalid_credentials', ['totp']);
     // Typed in capitals with spaces instead of dashes, another code still works.
     expect((await attemptLogin(user.email, user.password, recoveryCodes[4]!.toUpperCase().replaceAll('-', ' '))).status).toBe(200);
   });
 
-  test('a wrong code is 401 invalid_totp and counts as a failed sign-in: the 10th attempt in a row is 429', async () => {
+  test('a wrong code is 401 invalid_credentials with fields.totp and counts as a failed sign-in: the 10th attempt in a row is 429', async () => {
     const user = await account('student');
     const { secret } = await enableTwoFactor(user);
     const valid = new Set([-1, 0, 1, 2].map((offset) => totp(secret, stepNow() + offset)));
     const wrong = ['000000', '111111', '222222', '333333', '444444'].find((code) => !valid.has(code))!;
     for (let attempt = 1; attempt <= 9; attempt++) {
-      expectError(await attemptLogin(user.email, user.password, wrong), 401, 'invalid_totp');
+      expectError(await attemptLogin(user.email, user.password, wrong), 401, 'invalid_credentials', ['totp']);
     }
     // Even the right code is refused now: the account is locked for a while.
     expectError(await attemptLogin(user.email, user.password, totp(secret, stepNow() + 1)), 429, 'rate_limited');
@@ -169,11 +178,16 @@ describe('POST /auth/login with 2FA', () => {
 });
 
 describe('POST /auth/2fa/disable', () => {
-  test('422 for a wrong code; 204 with a current code; then sign-in needs no code', async () => {
+  test('422 for a wrong code; 204 with a current code, even one just used to sign in; then sign-in needs no code', async () => {
     const user = await account('student');
     const { secret, usedStep } = await enableTwoFactor(user);
-    expectError(await user.api.post(`${API}/auth/2fa/disable`, { code: totp(secret, usedStep) }, { token: user.accessToken }), 422, 'invalid_code');
-    const reply = await user.api.post(`${API}/auth/2fa/disable`, { code: totp(secret, usedStep + 1) }, { token: user.accessToken });
+    const valid = new Set([-1, 0, 1, 2].map((offset) => totp(secret, usedStep + offset)));
+    const wrong = ['000000', '111111', '222222', '333333', '444444'].find((code) => !valid.has(code))!;
+    expectError(await user.api.post(`${API}/auth/2fa/disable`, { code: wrong }, { token: user.accessToken }), 422, 'invalid_code');
+    // Signing in claims the step; disabling only proves possession, so the same code still works for it.
+    const code = totp(secret, usedStep + 1);
+    expect((await attemptLogin(user.email, user.password, code)).status).toBe(200);
+    const reply = await user.api.post(`${API}/auth/2fa/disable`, { code }, { token: user.accessToken });
     expect(reply.status).toBe(204);
     expect(reply.text).toBe('');
     expect((await user.api.get(`${API}/me`, { token: user.accessToken })).body.twoFactorEnabled).toBe(false);
@@ -201,7 +215,7 @@ describe('POST /auth/2fa/disable', () => {
     const second = await enableTwoFactor(user);
     expect(second.secret).not.toBe(first.secret);
     // The old recovery codes are gone.
-    expectError(await attemptLogin(user.email, user.password, first.recoveryCodes[1]!), 401, 'invalid_totp');
+    expectError(await attemptLogin(user.email, user.password, first.recoveryCodes[1]!), 401, 'invalid_credentials', ['totp']);
     expect((await attemptLogin(user.email, user.password, second.recoveryCodes[1]!)).status).toBe(200);
   });
 });

@@ -120,14 +120,14 @@ describe('GET /admin/tutors/{id}/documents/{documentId}', () => {
     expect(jpeg.headers.get('content-disposition')).toStartWith('attachment;');
   });
 
-  test('404 for an unknown document, or a document of another tutor', async () => {
+  test('404 for an unknown document, a malformed document id, or a document of another tutor', async () => {
     const boss = await admin();
     const one = await tutor();
     const two = await tutor();
     const cv = await upload(one, { bytes: PNG, name: 'cv.png' }, 'cv');
     expectError(await boss.api.get(`${API}/admin/tutors/${one.id}/documents/${UUID}`, { token: boss.token }), 404, 'not_found');
     expectError(await boss.api.get(`${API}/admin/tutors/${two.id}/documents/${cv.body.id}`, { token: boss.token }), 404, 'not_found');
-    expectError(await boss.api.get(`${API}/admin/tutors/${one.id}/documents/nope`, { token: boss.token }), 400, 'invalid_parameters');
+    expectError(await boss.api.get(`${API}/admin/tutors/${one.id}/documents/nope`, { token: boss.token }), 404, 'not_found');
   });
 });
 
@@ -168,7 +168,7 @@ describe('POST /admin/tutors/{id}/approve', () => {
     expect(count).toBe(1);
   });
 
-  test('409 for drafts and rejected profiles; 404 for unknown ids and for users who are not tutors', async () => {
+  test('409 for drafts and rejected profiles; 404 for unknown and malformed ids and for users who are not tutors', async () => {
     const boss = await admin();
     const draft = await completeTutor();
     expectError(await boss.api.post(`${API}/admin/tutors/${draft.id}/approve`, undefined, { token: boss.token }), 409, 'conflict');
@@ -178,7 +178,7 @@ describe('POST /admin/tutors/{id}/approve', () => {
     expectError(await boss.api.post(`${API}/admin/tutors/${UUID}/approve`, undefined, { token: boss.token }), 404, 'not_found');
     const someone = await student();
     expectError(await boss.api.post(`${API}/admin/tutors/${someone.id}/approve`, undefined, { token: boss.token }), 404, 'not_found');
-    expectError(await boss.api.post(`${API}/admin/tutors/not-an-id/approve`, undefined, { token: boss.token }), 400, 'invalid_parameters');
+    expectError(await boss.api.post(`${API}/admin/tutors/not-an-id/approve`, undefined, { token: boss.token }), 404, 'not_found');
   });
 
   test('two admins approving at once: one 200, one 409, one notification', async () => {

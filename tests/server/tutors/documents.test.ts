@@ -57,6 +57,12 @@ describe('POST /tutors/me/documents', () => {
     expect((await me.api.get(`${API}/tutors/me`, { token: me.token })).body.documents).toEqual([]);
   });
 
+  test('415 for a JSON body (uploads are multipart/form-data); nothing is stored', async () => {
+    const me = await tutor();
+    expectError(await me.api.post(`${API}/tutors/me/documents`, { kind: 'cv', file: 'JVBERi0xLjQK' }, { token: me.token }), 415, 'unsupported_media_type');
+    expect(await storedFilesOf(me.id)).toEqual([]);
+  });
+
   test('413 for a file over 10 MB (and for a body over the server limit)', async () => {
     const me = await tutor();
     expectError(await upload(me, { bytes: pdfOfSize(10 * 1024 * 1024 + 1), name: 'big.pdf', type: 'application/pdf' }, 'cv'), 413, 'payload_too_large');
@@ -95,7 +101,7 @@ describe('POST /tutors/me/documents', () => {
 });
 
 describe('DELETE /tutors/me/documents/{id}', () => {
-  test('204 removes the row and the file; 404 afterwards and for other tutors', async () => {
+  test('204 removes the row and the file; 404 afterwards, for other tutors and for a malformed id', async () => {
     const me = await tutor();
     const other = await tutor();
     const cv = await upload(me, { bytes: PDF, name: 'wrong.pdf' }, 'cv');
@@ -106,7 +112,7 @@ describe('DELETE /tutors/me/documents/{id}', () => {
     expect(await storedFilesOf(me.id)).toEqual([]);
     expect((await me.api.get(`${API}/tutors/me`, { token: me.token })).body.documents).toEqual([]);
     expectError(await me.api.delete(`${API}/tutors/me/documents/${cv.body.id}`, { token: me.token }), 404, 'not_found');
-    expectError(await me.api.delete(`${API}/tutors/me/documents/not-a-uuid`, { token: me.token }), 400, 'invalid_parameters');
+    expectError(await me.api.delete(`${API}/tutors/me/documents/not-a-uuid`, { token: me.token }), 404, 'not_found');
   });
 
   test('409 while the profile waits for review', async () => {

@@ -61,7 +61,7 @@ describe('GET /tutors/{id}', () => {
     expect((await someone.api.get(`${API}/tutors/${candidate.id}`, { token: someone.token })).body).toEqual(reply.body);
   });
 
-  test('404 for drafts, rejected tutors, students, admins and unknown ids; 400 for malformed ids', async () => {
+  test('404 for drafts, rejected tutors, students, admins, unknown ids and malformed ids', async () => {
     const boss = await admin();
     const anonymous = await client();
     const draft = await tutor();
@@ -72,7 +72,7 @@ describe('GET /tutors/{id}', () => {
     for (const id of [draft.id, rejected.id, someone.id, boss.id, '0190a3c4-0000-7000-8000-000000000000']) {
       expectError(await anonymous.get(`${API}/tutors/${id}`), 404, 'not_found');
     }
-    expectError(await anonymous.get(`${API}/tutors/not-an-id`), 400, 'invalid_parameters');
+    expectError(await anonymous.get(`${API}/tutors/not-an-id`), 404, 'not_found');
   });
 
   test('rating average is the mean rounded to 2 decimals', async () => {
