@@ -189,7 +189,7 @@ describe('tutor onboarding in the browser', () => {
 			// The public profile.
 			await tutor.getByRole('link', { name: 'View your public profile' }).click();
 			await tutor.waitForURL(/\/tutors\/[0-9a-f-]+$/);
-			await tutor.getByRole('heading', { name: tutorName }).waitFor();
+			await tutor.getByRole('heading', { name: tutorName, exact: true }).waitFor();
 			await tutor.getByTestId('tutor-headline').getByText('Friendly physics tutor for curious minds').waitFor();
 			expect(await tutor.getByTestId('tutor-rate').textContent()).toContain('45.50');
 			await tutor.getByRole('list', { name: 'Subjects' }).getByText('Physics').waitFor();

@@ -5,7 +5,7 @@
  * invalid query/path parameters (no account route takes any).
  */
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { client } from '../../support/app.ts';
+import { client, uniqueEmail } from '../../support/app.ts';
 import { API, expectError } from '../accounts/helpers.ts';
 
 // bunfig's [test] timeout is not a Bun setting: the default is 5 s, too short for mail round trips under load.
@@ -84,7 +84,7 @@ describe('415 unsupported media type', () => {
   test('application/json with a charset is accepted', async () => {
     const api = await client();
     const reply = await api.request('POST', `${API}/auth/login`, {
-      raw: JSON.stringify({ email: 'nobody@example.test', password: 'whatever it is' }),
+      raw: JSON.stringify({ email: uniqueEmail('nobody'), password: 'whatever it is' }),
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
     expectError(reply, 401, 'invalid_credentials');
@@ -119,11 +119,11 @@ describe('X-Request-Id', () => {
       api.get(`${API}/me`),
       api.get(`${API}/nothing-here`),
       api.post(`${API}/auth/login`, {}),
-      api.post(`${API}/auth/login`, { email: 'nobody@example.test', password: 'whatever it is' }),
+      api.post(`${API}/auth/login`, { email: uniqueEmail('nobody'), password: 'whatever it is' }),
       api.request('POST', `${API}/auth/login`, { raw: '{', headers: { 'content-type': 'application/json' } }),
       api.request('POST', `${API}/auth/login`, { raw: '{}', headers: { 'content-type': 'text/plain' } }),
       api.request('POST', `${API}/auth/login`, { raw: jsonOver(ONE_MB + 1), headers: { 'content-type': 'application/json' } }),
-      api.post(`${API}/auth/resend-verification`, { email: 'nobody@example.test' }),
+      api.post(`${API}/auth/resend-verification`, { email: uniqueEmail('nobody') }),
     ]);
     expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 401, 404, 422, 401, 400, 415, 413, 202]);
     const ids = replies.map((reply) => reply.headers.get('x-request-id'));
