@@ -195,12 +195,12 @@ describe('tutor onboarding in the browser', () => {
 			await tutor.getByRole('list', { name: 'Subjects' }).getByText('Physics').waitFor();
 			await tutor.getByRole('list', { name: 'Languages' }).getByText('German').waitFor();
 			expect(await tutor.getByTestId('tutor-location').textContent()).toContain('Berlin');
-			await tutor.getByText('No reviews yet').waitFor();
+			await tutor.getByTestId('tutor-rating').getByText('No reviews yet').waitFor();
 
 			// Anyone can open it, signed in or not.
 			const visitor = await newPage();
 			await visitor.goto(new URL(tutor.url()).pathname);
-			await visitor.getByRole('heading', { name: tutorName }).waitFor();
+			await visitor.getByRole('heading', { name: tutorName, exact: true }).waitFor();
 		},
 		TEST_TIMEOUT
 	);
